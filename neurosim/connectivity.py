@@ -1,0 +1,269 @@
+"""Connection rules and synaptic value distributions.
+
+A rule draws the (pre, post) index pairs of a projection; :func:`build_csr` sorts them
+into the compressed sparse row layout by presynaptic neuron that the engine delivers
+spikes with (``indptr``, ``post``), and :func:`post_index` builds the
+post-to-synapse index that plasticity rules use to reach a neuron's incoming synapses.
+
+Rules: :class:`AllToAll`, :class:`OneToOne`, :class:`FixedProbability`,
+:class:`FixedInDegree`, :class:`FixedOutDegree`, :class:`Explicit`. Autapses (a
+neuron onto itself, only possible when pre and post are the same population) are
+allowed unless ``autapses=False``.
+
+Weights and delays are constants, arrays (one value per synapse, in the rule's pair
+order) or distributions (:class:`Uniform`, :class:`Normal`, :class:`LogNormal`)
+drawn from the projection's own random stream.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neurosim.units import to_neurosim
+
+
+def _check_probability(p, name="p"):
+    p = float(p)
+    if not (0.0 <= p <= 1.0):
+        raise ValueError(f"connection probability {name} = {p} is outside [0, 1]")
+    return p
+
+
+def _check_count(k, name):
+    if isinstance(k, bool) or int(k) != k or k < 0:
+        raise ValueError(f"{name} = {k!r} must be a non-negative integer")
+    return int(k)
+
+
+class Rule:
+    """Base class of connection rules."""
+
+    def __init__(self, autapses: bool = True):
+        self.autapses = bool(autapses)
+
+    def pairs(self, n_pre: int, n_post: int, same: bool, rng: np.random.Generator):
+        """Return (pre, post) int64 arrays of the drawn synapses."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({args})"
+
+
+def _drop_autapses(pre, post, rule, same):
+    if same and not rule.autapses:
+        keep = pre != post
+        return pre[keep], post[keep]
+    return pre, post
+
+
+class AllToAll(Rule):
+    """Every presynaptic neuron onto every postsynaptic neuron."""
+
+    def pairs(self, n_pre, n_post, same, rng):
+        pre = np.repeat(np.arange(n_pre), n_post)
+        post = np.tile(np.arange(n_post), n_pre)
+        return _drop_autapses(pre, post, self, same)
+
+
+class OneToOne(Rule):
+    """Neuron i onto neuron i (populations of equal size)."""
+
+    def pairs(self, n_pre, n_post, same, rng):
+        if n_pre != n_post:
+            raise ValueError(f"OneToOne needs equal sizes, got {n_pre} and {n_post}")
+        idx = np.arange(n_pre)
+        return _drop_autapses(idx, idx.copy(), self, same)
+
+
+class FixedProbability(Rule):
+    """Each possible pair independently with probability ``p`` (Bernoulli)."""
+
+    def __init__(self, p: float, autapses: bool = True):
+        super().__init__(autapses)
+        self.p = _check_probability(p)
+
+    def pairs(self, n_pre, n_post, same, rng):
+        pres, posts = [], []
+        block = max(1, 4_000_000 // max(n_post, 1))
+        for start in range(0, n_pre, block):
+            stop = min(n_pre, start + block)
+            r, c = np.nonzero(rng.random((stop - start, n_post)) < self.p)
+            pres.append(r + start)
+            posts.append(c)
+        pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
+        post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
+        return _drop_autapses(pre, post, self, same)
+
+
+def _choose_without(rng, n, k, exclude, what):
+    pool = n - (exclude is not None)
+    if k > pool:
+        raise ValueError(f"{what} = {k} exceeds the {pool} available partners")
+    chosen = rng.choice(pool, size=k, replace=False)
+    if exclude is not None:
+        chosen[chosen >= exclude] += 1
+    return np.sort(chosen)
+
+
+class FixedInDegree(Rule):
+    """Each postsynaptic neuron receives exactly ``k`` distinct presynaptic partners."""
+
+    def __init__(self, k: int, autapses: bool = True):
+        super().__init__(autapses)
+        self.k = _check_count(k, "k")
+
+    def pairs(self, n_pre, n_post, same, rng):
+        drop = same and not self.autapses
+        pre = (
+            np.concatenate(
+                [
+                    _choose_without(rng, n_pre, self.k, j if drop else None, "k")
+                    for j in range(n_post)
+                ]
+            )
+            if n_post
+            else np.zeros(0, np.int64)
+        )
+        post = np.repeat(np.arange(n_post), self.k)
+        return pre.astype(np.int64), post
+
+
+class FixedOutDegree(Rule):
+    """Each presynaptic neuron projects to exactly ``k`` distinct postsynaptic targets."""
+
+    def __init__(self, k: int, autapses: bool = True):
+        super().__init__(autapses)
+        self.k = _check_count(k, "k")
+
+    def pairs(self, n_pre, n_post, same, rng):
+        drop = same and not self.autapses
+        post = (
+            np.concatenate(
+                [
+                    _choose_without(rng, n_post, self.k, i if drop else None, "k")
+                    for i in range(n_pre)
+                ]
+            )
+            if n_pre
+            else np.zeros(0, np.int64)
+        )
+        pre = np.repeat(np.arange(n_pre), self.k)
+        return pre, post.astype(np.int64)
+
+
+class Explicit(Rule):
+    """Given (pre, post) index arrays; weights and delays may be given per synapse."""
+
+    def __init__(self, pre, post):
+        super().__init__(True)
+        self.pre = np.asarray(pre)
+        self.post = np.asarray(post)
+        if self.pre.shape != self.post.shape or self.pre.ndim != 1:
+            raise ValueError(
+                f"pre and post must be 1-d arrays of equal length, got shapes "
+                f"{self.pre.shape} and {self.post.shape}"
+            )
+        for name, arr in (("pre", self.pre), ("post", self.post)):
+            if arr.size and not np.issubdtype(arr.dtype, np.integer):
+                raise TypeError(f"{name} indices must be integers, got dtype {arr.dtype}")
+
+    def pairs(self, n_pre, n_post, same, rng):
+        for name, arr, n in (("pre", self.pre, n_pre), ("post", self.post, n_post)):
+            if arr.size and (arr.min() < 0 or arr.max() >= n):
+                raise ValueError(f"{name} indices must be in [0, {n - 1}]")
+        return self.pre.astype(np.int64), self.post.astype(np.int64)
+
+
+# -- value distributions ---------------------------------------------------------------
+
+
+class Distribution:
+    """A random distribution of synaptic values, drawn per synapse."""
+
+    def draw(self, rng: np.random.Generator, n: int, dimension: str, name: str) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Uniform(Distribution):
+    """Uniform on [low, high)."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def draw(self, rng, n, dimension, name):
+        lo = float(to_neurosim(self.low, dimension, name))
+        hi = float(to_neurosim(self.high, dimension, name))
+        if not hi >= lo:
+            raise ValueError(f"{name}: Uniform needs high >= low, got [{lo}, {hi})")
+        return rng.uniform(lo, hi, n)
+
+
+class Normal(Distribution):
+    """Gaussian with ``mean`` and ``sd``; values outside [low, high] are redrawn."""
+
+    def __init__(self, mean, sd, low=-math.inf, high=math.inf):
+        self.mean, self.sd, self.low, self.high = mean, sd, low, high
+
+    def draw(self, rng, n, dimension, name):
+        mean = float(to_neurosim(self.mean, dimension, name))
+        sd = float(to_neurosim(self.sd, dimension, name))
+        lo = float(to_neurosim(self.low, dimension, name))
+        hi = float(to_neurosim(self.high, dimension, name))
+        if sd < 0 or not lo < hi:
+            raise ValueError(f"{name}: Normal needs sd >= 0 and low < high")
+        out = rng.normal(mean, sd, n)
+        for _ in range(1000):
+            bad = (out < lo) | (out > hi)
+            if not bad.any():
+                return out
+            out[bad] = rng.normal(mean, sd, int(bad.sum()))
+        raise ValueError(f"{name}: Normal({mean}, {sd}) rarely falls in [{lo}, {hi}]")
+
+
+class LogNormal(Distribution):
+    """Log-normal whose logarithm has mean ``mu`` and standard deviation ``sigma``;
+    the value is ``scale * exp(N(mu, sigma))`` in the parameter's unit."""
+
+    def __init__(self, mu, sigma, scale=1.0):
+        self.mu, self.sigma, self.scale = float(mu), float(sigma), scale
+
+    def draw(self, rng, n, dimension, name):
+        scale = float(to_neurosim(self.scale, dimension, name))
+        if self.sigma < 0:
+            raise ValueError(f"{name}: LogNormal needs sigma >= 0")
+        return scale * rng.lognormal(self.mu, self.sigma, n)
+
+
+def synaptic_values(spec, n, dimension, name, rng) -> np.ndarray:
+    """Per-synapse float array from a constant, array or :class:`Distribution`."""
+    if isinstance(spec, Distribution):
+        out = spec.draw(rng, n, dimension, name)
+    else:
+        out = np.asarray(to_neurosim(spec, dimension, name), dtype=float)
+        if out.ndim == 0:
+            out = np.full(n, float(out))
+        elif out.shape != (n,):
+            raise ValueError(f"{name} needs one value per synapse ({n}), got shape {out.shape}")
+        else:
+            out = out.copy()
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} must be finite")
+    return out
+
+
+def build_csr(pre, n_pre):
+    """Sort synapses by presynaptic neuron (stable) -> (order, indptr)."""
+    order = np.argsort(pre, kind="stable")
+    counts = np.bincount(pre, minlength=n_pre)
+    indptr = np.zeros(n_pre + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return order, indptr
+
+
+def post_index(post, n_post):
+    """Post-to-synapse index: ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto neuron j."""
+    order, ptr = build_csr(post, n_post)
+    return ptr, order.astype(np.int64)

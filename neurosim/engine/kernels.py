@@ -1,0 +1,100 @@
+"""Shared compiled kernels of the time loop: spike delivery, ring buffers, currents,
+recording. Plain functions over arrays, called from the generated loop (see
+:mod:`neurosim.engine.codegen`).
+
+Delay convention: a spike emitted in step ``n`` (stamped ``t_n = n dt``) through a
+synapse of delay ``d`` steps (``d >= 1``) reaches the target variable at ``t_{n+d}``,
+before the update of step ``n + d``. For ``d = 1`` it is added straight into the
+target variable after the step's update (which then holds the state at ``t_{n+1}``);
+longer delays go through a ring buffer of ``D = max d`` slots, slot ``m % D`` holding
+what arrives at step ``m``.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def propagate(indptr, post, weight, spikes, count, target):
+    """Add each spiking neuron's synaptic weights into ``target``; return the number of
+    synaptic events."""
+    events = 0
+    for k in range(count):
+        i = spikes[k]
+        start, stop = indptr[i], indptr[i + 1]
+        for s in range(start, stop):
+            target[post[s]] += weight[s]
+        events += stop - start
+    return events
+
+
+@njit(cache=True, nogil=True)
+def propagate_delayed(indptr, post, weight, delay, spikes, count, ring, n):
+    """Add weights into the ring-buffer slots of their arrival steps ``n + delay``."""
+    depth = ring.shape[0]
+    events = 0
+    for k in range(count):
+        i = spikes[k]
+        start, stop = indptr[i], indptr[i + 1]
+        for s in range(start, stop):
+            ring[(n + delay[s]) % depth, post[s]] += weight[s]
+        events += stop - start
+    return events
+
+
+@njit(cache=True, nogil=True)
+def deliver(ring, n, target):
+    """Add what arrives at step ``n`` into ``target`` and clear the slot."""
+    slot = ring[n % ring.shape[0]]
+    for j in range(target.shape[0]):
+        target[j] += slot[j]
+        slot[j] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def apply_currents(steps, amplitudes, targets, applied, pointer, current, n):
+    """Switch a piecewise-constant current input to the segment that starts at ``n``.
+
+    ``applied`` holds this input's present contribution to ``current`` so that several
+    inputs onto one neuron add.
+    """
+    k = pointer[0]
+    changed = False
+    while k < steps.shape[0] and steps[k] <= n:
+        k += 1
+        changed = True
+    if changed:
+        row = amplitudes[k - 1]
+        for j in range(targets.shape[0]):
+            current[targets[j]] += row[j] - applied[j]
+            applied[j] = row[j]
+        pointer[0] = k
+
+
+@njit(cache=True, nogil=True)
+def record_spikes(spikes, count, n, mask, times, indices, filled):
+    """Append the spikes of step ``n`` whose neuron is in ``mask``; return new fill."""
+    for k in range(count):
+        i = spikes[k]
+        if mask[i]:
+            times[filled] = n
+            indices[filled] = i
+            filled += 1
+    return filled
+
+
+@njit(cache=True, nogil=True)
+def record_state(S, rows, neurons, buffer, filled):
+    """Copy ``S[rows][:, neurons]`` into ``buffer[filled]``."""
+    for a in range(rows.shape[0]):
+        src = S[rows[a]]
+        for b in range(neurons.shape[0]):
+            buffer[filled, a, b] = src[neurons[b]]
+
+
+@njit(cache=True, nogil=True)
+def record_values(values, index, buffer, filled):
+    """Copy ``values[index]`` into ``buffer[filled]`` (weights of chosen synapses)."""
+    for b in range(index.shape[0]):
+        buffer[filled, b] = values[index[b]]

@@ -1,0 +1,251 @@
+r"""Spike sources and current injection.
+
+Sources are populations whose "neurons" emit spikes from a rule instead of dynamics;
+they connect to other populations like any population.
+
+- :class:`PoissonSource` — independent Poisson processes. In each step of length h a
+  neuron fires with probability :math:`\lambda(t) h` (rate in Hz, h in ms, so
+  :math:`p = \lambda h / 1000`; the Bernoulli approximation of a Poisson process,
+  exact in the limit h -> 0 and the scheme of Brian2's ``PoissonGroup``). The rate is
+  constant, or piecewise constant in time (``times``, ``rates``), globally or per neuron.
+  Draws come from the population's own xoshiro256** stream.
+- :class:`SpikeGeneratorSource` — explicit spike times (ms) and neuron indices, each
+  rounded to the nearest step (NEST's ``spike_generator``, Brian2's
+  ``SpikeGeneratorGroup``).
+- :class:`CurrentInput` — piecewise-constant current (pA) injected into chosen neurons
+  of a population: a step (``amplitude``, ``start``, ``stop``) or any schedule of
+  ``times`` and ``amplitudes``. Several inputs onto one neuron add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.engine.rng import uniform
+from neurosim.neurons.base import NeuronModel
+from neurosim.params import ParameterSet
+from neurosim.units import to_neurosim
+
+
+def _as_array(value, dimension, name, ndim=None) -> np.ndarray:
+    arr = np.asarray(to_neurosim(value, dimension, name), dtype=float)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-d array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {arr}")
+    return arr
+
+
+def _schedule_steps(times: np.ndarray, dt: float, name: str) -> np.ndarray:
+    if times.size and (np.any(times < 0) or np.any(np.diff(times) <= 0)):
+        raise ValueError(f"{name} must be >= 0 ms and strictly increasing, got {times}")
+    return np.round(times / dt).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _NoParams(ParameterSet):
+    pass
+
+
+@njit(cache=True, nogil=True)
+def step_poisson(S, P, A, B, R, I, n, spikes):
+    """Emit Poisson spikes: segment ``S[0,0]`` of rate table ``A`` (Hz) starting at
+    steps ``B``; ``P[0]`` = dt in ms."""
+    seg = int(S[0, 0])
+    while seg + 1 < B.shape[0] and B[seg + 1] <= n:
+        seg += 1
+    S[0, 0] = seg
+    if n < B[0]:
+        return 0
+    scale = P[0] * 1e-3
+    rates = A[seg]
+    count = 0
+    if rates.shape[0] == 1:
+        p = rates[0] * scale
+        for i in range(spikes.shape[0]):
+            if uniform(R) < p:
+                spikes[count] = i
+                count += 1
+    else:
+        for i in range(rates.shape[0]):
+            if uniform(R) < rates[i] * scale:
+                spikes[count] = i
+                count += 1
+    return count
+
+
+class PoissonSource(NeuronModel):
+    """Independent Poisson spike trains (see :mod:`neurosim.inputs`).
+
+    Parameters
+    ----------
+    rate : float, array or brian2 Quantity
+        Rate in Hz: a scalar, or one value per neuron; or with ``times``, one row per
+        segment (shape ``(len(times),)`` or ``(len(times), N)``).
+    times : array, optional
+        Start time (ms) of each rate segment; before the first, the source is silent.
+    """
+
+    name = "poisson"
+    Params = _NoParams
+    state_vars = (("segment", "1"),)
+    is_source = True
+    step = step_poisson
+
+    def __init__(self, rate=0.0, times=None):
+        super().__init__()
+        rate = _as_array(rate, "rate", "rate")
+        if times is None:
+            times = np.zeros(1)
+            rate = rate.reshape(1, -1)
+        else:
+            times = _as_array(times, "time", "times", ndim=1)
+            if rate.ndim == 1:
+                rate = rate.reshape(-1, 1)
+            if rate.shape[0] != times.size:
+                raise ValueError(
+                    f"rate needs one row per segment of times ({times.size}), got shape {rate.shape}"
+                )
+        if np.any(rate < 0):
+            raise ValueError(f"rate must be >= 0 Hz, got {rate.min()} Hz")
+        self.rate = rate
+        self.times = times
+
+    def check_size(self, n: int) -> None:
+        if self.rate.shape[1] not in (1, n):
+            raise ValueError(
+                f"rate has {self.rate.shape[1]} values per segment; the source has {n} neurons"
+            )
+
+    def initial_state(self, n):
+        self.check_size(n)
+        return np.zeros((1, n))
+
+    def constants(self, dt):
+        if np.any(self.rate * dt * 1e-3 > 1.0):
+            raise ValueError(
+                f"rate up to {self.rate.max()} Hz exceeds one spike per step at dt = {dt} ms"
+            )
+        return np.array([dt])
+
+    def aux(self, n, dt):
+        return np.ascontiguousarray(self.rate), _schedule_steps(self.times, dt, "times")
+
+
+@njit(cache=True, nogil=True)
+def step_spike_generator(S, P, A, B, R, I, n, spikes):
+    """Emit the listed spikes of step ``n``: ``B`` holds m event steps then m indices;
+    ``S[0,0]`` is the pointer to the next event."""
+    m = B.shape[0] // 2
+    k = int(S[0, 0])
+    while k < m and B[k] < n:
+        k += 1
+    count = 0
+    while k < m and B[k] == n:
+        spikes[count] = B[m + k]
+        count += 1
+        k += 1
+    S[0, 0] = k
+    return count
+
+
+class SpikeGeneratorSource(NeuronModel):
+    """Neurons that fire at given times (see :mod:`neurosim.inputs`).
+
+    Parameters
+    ----------
+    times : array (ms)
+        Spike times; each is rounded to the nearest step.
+    indices : array of int
+        Neuron index of each spike.
+    """
+
+    name = "spike_generator"
+    Params = _NoParams
+    state_vars = (("pointer", "1"),)
+    is_source = True
+    step = step_spike_generator
+
+    def __init__(self, times, indices):
+        super().__init__()
+        self.times = _as_array(times, "time", "times", ndim=1)
+        self.indices = np.asarray(indices)
+        if self.indices.shape != self.times.shape:
+            raise ValueError(
+                f"indices (shape {self.indices.shape}) must match times (shape {self.times.shape})"
+            )
+        if self.indices.size and not np.issubdtype(self.indices.dtype, np.integer):
+            raise TypeError("indices must be integers")
+        if np.any(self.times < 0):
+            raise ValueError("spike times must be >= 0 ms")
+
+    def initial_state(self, n):
+        if self.indices.size and (self.indices.min() < 0 or self.indices.max() >= n):
+            raise ValueError(f"spike indices must be in [0, {n - 1}]")
+        return np.zeros((1, n))
+
+    def constants(self, dt):
+        return np.array([dt])
+
+    def aux(self, n, dt):
+        steps = np.round(self.times / dt).astype(np.int64)
+        order = np.lexsort((self.indices, steps))
+        steps, idx = steps[order], self.indices[order].astype(np.int64)
+        if steps.size > 1:
+            dup = (np.diff(steps) == 0) & (np.diff(idx) == 0)
+            if dup.any():
+                k = int(np.argmax(dup))
+                raise ValueError(
+                    f"neuron {idx[k]} has two spikes in the step at {steps[k] * dt} ms "
+                    f"(dt = {dt} ms); one spike per neuron per step is allowed"
+                )
+        return np.zeros((0, 0)), np.concatenate([steps, idx])
+
+
+class CurrentInput:
+    """Piecewise-constant current injected into neurons of a population.
+
+    Either a step: ``CurrentInput(amplitude, start=0, stop=None)``, or a schedule:
+    ``CurrentInput(times=[...], amplitudes=[...])`` where from ``times[k]`` (ms) on the
+    current is ``amplitudes[k]`` (pA; a scalar per segment or one value per target
+    neuron). Currents from several inputs add.
+    """
+
+    def __init__(self, amplitude=None, start=0.0, stop=None, *, times=None, amplitudes=None):
+        if (amplitude is None) == (times is None):
+            raise TypeError("give either amplitude (a step) or times and amplitudes (a schedule)")
+        if amplitude is not None:
+            amp = _as_array(amplitude, "current", "amplitude")
+            start = float(_as_array(start, "time", "start"))
+            if stop is None:
+                times, amps = np.array([start]), amp[None, ...]
+            else:
+                stop = float(_as_array(stop, "time", "stop"))
+                if stop <= start:
+                    raise ValueError(f"stop = {stop} ms must be after start = {start} ms")
+                times = np.array([start, stop])
+                amps = np.stack([amp, np.zeros_like(amp)])
+        else:
+            times = _as_array(times, "time", "times", ndim=1)
+            amps = _as_array(amplitudes, "current", "amplitudes")
+            if amps.shape[:1] != times.shape:
+                raise ValueError(
+                    f"amplitudes needs one entry per time ({times.size}), got shape {amps.shape}"
+                )
+        _schedule_steps(times, 1.0, "times")
+        self.times = times
+        self.amplitudes = amps.reshape(len(times), -1)
+
+    def tables(self, targets: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """(start steps, amplitude matrix (segments x targets)) for the kernel."""
+        amps = self.amplitudes
+        if amps.shape[1] == 1:
+            amps = np.repeat(amps, targets.size, axis=1)
+        elif amps.shape[1] != targets.size:
+            raise ValueError(
+                f"amplitudes have {amps.shape[1]} values per segment for {targets.size} target neurons"
+            )
+        return _schedule_steps(self.times, dt, "times"), np.ascontiguousarray(amps)

@@ -1,0 +1,375 @@
+"""Networks: populations, projections, inputs and monitors, and running them.
+
+Example
+-------
+>>> import neurosim as ns
+>>> net = ns.Network(dt=0.1, seed=1)
+>>> exc = net.add_population("exc", 100, "lif_cond")
+>>> inp = net.add_poisson("input", 200, rate=10.0)
+>>> proj = net.connect(inp, exc, ns.FixedProbability(0.1), weight=2.0, delay=1.0)
+>>> spikes = net.record_spikes(exc)
+>>> net.run(500.0)
+>>> spikes.t, spikes.i     # ms, neuron index
+
+Units are neurosim's (ms, mV, pF, nS, pA, Hz); brian2 quantities are accepted.
+``Network(backend="brian2")`` runs the same description in Brian2 (the reference).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from neurosim import connectivity as conn
+from neurosim.engine.rng import kernel_state, numpy_generator
+from neurosim.inputs import CurrentInput, PoissonSource, SpikeGeneratorSource
+from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
+from neurosim.neurons import NeuronModel
+from neurosim.neurons import model as make_model
+from neurosim.units import to_neurosim
+
+
+class SimulationError(RuntimeError):
+    """A run stopped because a population's state became NaN or infinite."""
+
+
+def _check_name(name, taken, what):
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"{what} name {name!r} must be a valid identifier")
+    if name in taken:
+        raise ValueError(f"a {what} named {name!r} already exists")
+
+
+class Population:
+    """A group of neurons (or spike sources) of one model.
+
+    State variables read and write as attributes in neurosim units, e.g. ``pop.v``
+    (a view of the state row, shape ``(n,)``); assigning accepts a scalar, an array of
+    length ``n``, a brian2 quantity or a :class:`~neurosim.connectivity.Distribution`
+    (drawn from the population's own random stream).
+    """
+
+    def __init__(self, network, name, n, model: NeuronModel):
+        object.__setattr__(self, "_init", True)
+        self.network = network
+        self.name = name
+        self.n = n
+        self.model = model
+        self.S = np.ascontiguousarray(model.initial_state(n), dtype=float)
+        I_e = getattr(model.params, "I_e", 0.0)
+        self.I = np.full(n, float(I_e))
+        self.rng_state = kernel_state(network.seed, f"population/{name}")
+        self._draws = 0
+        object.__setattr__(self, "_init", False)
+
+    def __len__(self):
+        return self.n
+
+    def __repr__(self):
+        return f"Population({self.name!r}, n={self.n}, model={self.model.name!r})"
+
+    def check_indices(self, idx, what) -> np.ndarray:
+        arr = np.atleast_1d(np.asarray(idx))
+        if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+            raise ValueError(f"{what} must be a 1-d array of integer indices")
+        if arr.size and (arr.min() < 0 or arr.max() >= self.n):
+            raise ValueError(f"{what} must be indices in [0, {self.n - 1}] of {self.name!r}")
+        return arr
+
+    def _var_names(self):
+        return [v for v, _ in self.model.state_vars]
+
+    def __getattr__(self, var):
+        if var.startswith("_") or object.__getattribute__(self, "_init"):
+            raise AttributeError(var)
+        model = object.__getattribute__(self, "model")
+        if var in [v for v, _ in model.state_vars]:
+            return self.S[model.state_index(var)]
+        raise AttributeError(f"{type(self).__name__} {self.name!r} has no attribute {var!r}")
+
+    def __setattr__(self, var, value):
+        if object.__getattribute__(self, "_init") or var in self.__dict__ or var.startswith("_"):
+            object.__setattr__(self, var, value)
+            return
+        if var not in self._var_names():
+            raise AttributeError(
+                f"{self.model.name} has no state variable {var!r}; it has {self._var_names()}"
+            )
+        self.set(var, value)
+
+    def set(self, var, value) -> None:
+        """Set state variable ``var`` of every neuron (see class docstring)."""
+        row = self.model.state_index(var)
+        dim = self.model.dimension(var)
+        if isinstance(value, conn.Distribution):
+            self._draws += 1
+            rng = numpy_generator(self.network.seed, f"population/{self.name}/{var}/{self._draws}")
+            values = value.draw(rng, self.n, dim, var)
+        else:
+            values = np.asarray(to_neurosim(value, dim, var), dtype=float)
+            if values.ndim == 0:
+                values = np.full(self.n, float(values))
+            if values.shape != (self.n,):
+                raise ValueError(
+                    f"{var} needs a scalar or {self.n} values, got shape {values.shape}"
+                )
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{var} must be finite")
+        self.S[row] = values
+
+
+class Projection:
+    """Synapses from one population onto a receptor of another.
+
+    Synapses are stored in CSR order (sorted by presynaptic neuron): ``pre``, ``post``,
+    ``weight`` (unit of the receptor) and ``delay`` (ms) are arrays in that order;
+    ``indptr`` delimits each presynaptic neuron's synapses. :meth:`post_index` gives the
+    synapses onto each postsynaptic neuron.
+    """
+
+    def __init__(self, network, name, pre, post, rule, weight, delay, receptor):
+        self.network = network
+        self.name = name
+        self.pre_population = pre
+        self.post_population = post
+        self.rule = rule
+        if receptor not in post.model.receptors:
+            raise ValueError(
+                f"{post.model.name} population {post.name!r} has no receptor {receptor!r}; "
+                f"receptors: {sorted(post.model.receptors)}"
+            )
+        self.receptor = receptor
+        self.target_row = post.model.state_index(post.model.receptors[receptor])
+        rng = numpy_generator(network.seed, f"projection/{name}")
+        pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
+        n = len(pre_idx)
+        dim = post.model.receptor_dimension[receptor]
+        w = conn.synaptic_values(weight, n, dim, "weight", rng)
+        if dim == "conductance" and n and w.min() < 0:
+            raise ValueError(
+                f"weight onto conductance receptor {receptor!r} must be >= 0 nS, got {w.min()}"
+            )
+        dt = network.dt
+        d_ms = conn.synaptic_values(dt if delay is None else delay, n, "time", "delay", rng)
+        if n and d_ms.min() < dt * (1 - 1e-9):
+            raise ValueError(f"delay must be >= dt = {dt} ms (one step), got {d_ms.min()} ms")
+        d_steps = np.maximum(np.round(d_ms / dt), 1).astype(np.int32)
+        order, self.indptr = conn.build_csr(pre_idx, pre.n)
+        self.pre = pre_idx[order].astype(np.int32)
+        self.post = post_idx[order].astype(np.int32)
+        self.weight = np.ascontiguousarray(w[order])
+        self.delay_steps = np.ascontiguousarray(d_steps[order])
+        self._post_index = None
+
+    @property
+    def n_synapses(self) -> int:
+        return len(self.post)
+
+    def __len__(self):
+        return self.n_synapses
+
+    @property
+    def delay(self) -> np.ndarray:
+        """Synaptic delays in ms (whole steps)."""
+        return self.delay_steps * self.network.dt
+
+    @property
+    def max_delay_steps(self) -> int:
+        return int(self.delay_steps.max()) if self.n_synapses else 1
+
+    def post_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, synapse ids): ``ids[ptr[j]:ptr[j+1]]`` are the synapses onto neuron j."""
+        if self._post_index is None:
+            self._post_index = conn.post_index(self.post, self.post_population.n)
+        return self._post_index
+
+    def __repr__(self):
+        return (
+            f"Projection({self.name!r}: {self.pre_population.name} -> "
+            f"{self.post_population.name}.{self.receptor}, {self.n_synapses} synapses)"
+        )
+
+
+class Network:
+    """A spiking network simulated on a fixed time grid.
+
+    Parameters
+    ----------
+    dt : float or Quantity
+        Time step in ms (default 0.1 ms).
+    seed : int, optional
+        Root seed of every random stream (connectivity, initial values, Poisson
+        sources). ``None`` draws one, kept in ``network.seed`` for reproduction.
+    backend : {"numba", "brian2"}
+        ``"numba"``: neurosim's compiled engine. ``"brian2"``: the same network built
+        and run in Brian2 (runtime mode), the reference for cross-checks.
+    """
+
+    BACKENDS = ("numba", "brian2")
+
+    def __init__(self, dt=0.1, seed: int | None = None, backend: str = "numba"):
+        dt = to_neurosim(dt, "time", "dt")
+        if not isinstance(dt, numbers.Real) or not np.isfinite(dt) or dt <= 0:
+            raise ValueError(f"dt = {dt!r} ms must be a positive finite number")
+        if backend not in self.BACKENDS:
+            raise ValueError(f"backend = {backend!r} is not one of {self.BACKENDS}")
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed = {seed!r} must be a non-negative integer")
+        self.dt = float(dt)
+        self.seed = int(seed)
+        self.backend = backend
+        self.populations: dict[str, Population] = {}
+        self.projections: dict[str, Projection] = {}
+        self.currents: list[tuple[Population, CurrentInput, np.ndarray]] = []
+        self.monitors: list = []
+        self.step = 0
+        self._engine = None
+
+    # -- building ------------------------------------------------------------------
+    def _changed(self):
+        self._engine = None
+
+    def add_population(self, name: str, n: int, model="lif", params=None) -> Population:
+        """Add ``n`` neurons of ``model`` (registry name, published set name or a
+        :class:`~neurosim.neurons.NeuronModel` instance); ``params`` overrides values."""
+        _check_name(name, self.populations, "population")
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"population size n = {n!r} must be a positive integer")
+        if isinstance(model, str):
+            model = make_model(model, **(params or {}))
+        elif isinstance(model, NeuronModel):
+            if params:
+                model = type(model)(model.params.replace(**params))
+        else:
+            raise TypeError(f"model must be a name or a NeuronModel, got {model!r}")
+        pop = Population(self, name, int(n), model)
+        self.populations[name] = pop
+        self._changed()
+        return pop
+
+    def add_poisson(self, name: str, n: int, rate, times=None) -> Population:
+        """Add ``n`` Poisson sources (see :class:`~neurosim.inputs.PoissonSource`)."""
+        return self.add_population(name, n, PoissonSource(rate, times))
+
+    def add_spike_generator(self, name: str, n: int, times, indices) -> Population:
+        """Add ``n`` sources firing at given times (ms) with given indices."""
+        return self.add_population(name, n, SpikeGeneratorSource(times, indices))
+
+    def _population(self, pop) -> Population:
+        if isinstance(pop, str):
+            if pop not in self.populations:
+                raise ValueError(f"no population {pop!r}; populations: {sorted(self.populations)}")
+            return self.populations[pop]
+        if not isinstance(pop, Population) or pop.network is not self:
+            raise TypeError(f"{pop!r} is not a population of this network")
+        return pop
+
+    def connect(
+        self, pre, post, rule=None, weight=1.0, delay=None, receptor="exc", name=None
+    ) -> Projection:
+        """Connect ``pre`` onto ``receptor`` of ``post``.
+
+        ``rule`` is a :mod:`neurosim.connectivity` rule (default all-to-all);
+        ``weight`` in the receptor's unit (nS, pA or mV) and ``delay`` in ms (>= dt,
+        default dt) are constants, per-synapse arrays or distributions.
+        """
+        pre, post = self._population(pre), self._population(post)
+        if post.model.is_source:
+            raise ValueError(f"{post.name!r} is a spike source and cannot receive synapses")
+        rule = conn.AllToAll() if rule is None else rule
+        if not isinstance(rule, conn.Rule):
+            raise TypeError(f"rule must be a connectivity rule, got {rule!r}")
+        name = name or f"{pre.name}_to_{post.name}_{receptor}"
+        _check_name(name, self.projections, "projection")
+        proj = Projection(self, name, pre, post, rule, weight, delay, receptor)
+        self.projections[name] = proj
+        self._changed()
+        return proj
+
+    def add_current(self, population, current: CurrentInput, neurons=None) -> CurrentInput:
+        """Inject a :class:`~neurosim.inputs.CurrentInput` into chosen neurons."""
+        pop = self._population(population)
+        if not isinstance(current, CurrentInput):
+            raise TypeError(f"current must be a CurrentInput, got {current!r}")
+        if pop.model.is_source:
+            raise ValueError(f"{pop.name!r} is a spike source and takes no current")
+        targets = pop.check_indices(np.arange(pop.n) if neurons is None else neurons, "neurons")
+        current.tables(targets, self.dt)  # validates shapes now
+        self.currents.append((pop, current, targets.astype(np.int64)))
+        self._changed()
+        return current
+
+    # -- recording -------------------------------------------------------------------
+    def _every(self, every) -> int:
+        if every is None:
+            return 1
+        every = to_neurosim(every, "time", "every")
+        k = int(round(every / self.dt))
+        if k < 1:
+            raise ValueError(f"every = {every} ms must be >= dt = {self.dt} ms")
+        return k
+
+    def _add_monitor(self, mon):
+        self.monitors.append(mon)
+        self._changed()
+        return mon
+
+    def record_spikes(self, population, neurons=None, to_disk=None) -> SpikeMonitor:
+        """Record spikes of a population (all neurons or ``neurons``)."""
+        return self._add_monitor(SpikeMonitor(self, self._population(population), neurons, to_disk))
+
+    def record_state(
+        self, population, variables, neurons=None, every=None, to_disk=None
+    ) -> StateMonitor:
+        """Record state ``variables`` of ``neurons`` every ``every`` ms (default dt)."""
+        pop = self._population(population)
+        return self._add_monitor(
+            StateMonitor(self, pop, variables, neurons, self._every(every), to_disk)
+        )
+
+    def record_rate(self, population, to_disk=None) -> RateMonitor:
+        """Record the population's spike count in every step."""
+        return self._add_monitor(RateMonitor(self, self._population(population), to_disk))
+
+    def record_weights(self, projection, synapses=None, every=None, to_disk=None) -> WeightMonitor:
+        """Record weights of chosen synapses (CSR order) every ``every`` ms."""
+        if isinstance(projection, str):
+            projection = self.projections[projection]
+        return self._add_monitor(
+            WeightMonitor(self, projection, synapses, self._every(every), to_disk)
+        )
+
+    # -- running ---------------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        """Present biological time in ms."""
+        return self.step * self.dt
+
+    def run(self, duration, progress: bool = False) -> None:
+        """Advance the network by ``duration`` ms (rounded to whole steps).
+
+        ``progress=True`` shows a progress bar. If a population's state becomes NaN
+        or infinite, recorded data up to that step are kept and
+        :class:`SimulationError` names the population and the time.
+        """
+        duration = to_neurosim(duration, "time", "duration")
+        if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
+            raise ValueError(f"duration = {duration!r} ms must be a finite number >= 0")
+        n_steps = int(round(duration / self.dt))
+        if not self.populations:
+            raise ValueError("the network has no populations")
+        if self._engine is None:
+            if self.backend == "brian2":
+                from neurosim.backends.brian2 import Brian2Engine as Engine
+            else:
+                from neurosim.engine.loop import NumbaEngine as Engine
+            self._engine = Engine(self)
+        self._engine.run(n_steps, progress)
+
+    def counters(self) -> dict[str, int]:
+        """Events counted so far: spikes per population and synaptic events per
+        projection (numba backend)."""
+        return dict(self._event_counts) if hasattr(self, "_event_counts") else {}

@@ -1,0 +1,160 @@
+r"""Adaptive exponential integrate-and-fire neuron (AdEx) with exponential conductances.
+
+Brette & Gerstner 2005, J. Neurophysiol. 94:3637 (NEST ``aeif_cond_exp``):
+
+.. math::
+    C \frac{dV}{dt} = g_L(E_L - V) + g_L \Delta_T e^{(V - V_T)/\Delta_T} - w
+        + g_e(E_e - V) + g_i(E_i - V) + I_{ext}
+
+    \tau_w \frac{dw}{dt} = a(V - E_L) - w,
+    \qquad \frac{dg_x}{dt} = -\frac{g_x}{\tau_x}
+
+When V exceeds V_peak: V <- V_reset, w <- w + b, and V is held for ``t_ref``. V and w
+are advanced by forward Euler from the values at the start of the step (Brian2's
+``euler``); the conductances decay exactly. Units: V, E, V_T, Delta_T mV; C pF;
+g, a nS; w, b, I pA; tau ms. Defaults: Brette & Gerstner 2005 Table 1 (tonic
+spiking fit) with NEST's synaptic defaults (tau_syn_ex 0.2 ms, tau_syn_in 2 ms,
+E_ex 0 mV, E_in -85 mV) and V_peak 0 mV.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps
+from neurosim.params import ParameterSet, parameter
+
+
+@dataclass(frozen=True)
+class AdExParams(ParameterSet):
+    """Parameters of ``adex`` (defaults: Brette & Gerstner 2005)."""
+
+    C: float = parameter(281.0, "capacitance", low=0.0, low_open=True, doc="membrane capacitance")
+    g_L: float = parameter(30.0, "conductance", low=0.0, low_open=True, doc="leak conductance")
+    E_L: float = parameter(-70.6, "voltage", doc="leak reversal potential")
+    V_T: float = parameter(-50.4, "voltage", doc="exponential threshold (rheobase) potential")
+    Delta_T: float = parameter(2.0, "voltage", low=0.0, low_open=True, doc="slope factor")
+    V_peak: float = parameter(0.0, "voltage", doc="spike detection potential")
+    V_reset: float = parameter(-70.6, "voltage", doc="reset potential")
+    t_ref: float = parameter(0.0, "time", low=0.0, doc="refractory period")
+    a: float = parameter(4.0, "conductance", doc="subthreshold adaptation")
+    b: float = parameter(80.5, "current", doc="spike-triggered adaptation increment")
+    tau_w: float = parameter(144.0, "time", low=0.0, low_open=True, doc="adaptation time constant")
+    E_e: float = parameter(0.0, "voltage", doc="excitatory reversal potential")
+    E_i: float = parameter(-85.0, "voltage", doc="inhibitory reversal potential")
+    tau_e: float = parameter(
+        0.2, "time", low=0.0, low_open=True, doc="excitatory conductance decay"
+    )
+    tau_i: float = parameter(
+        2.0, "time", low=0.0, low_open=True, doc="inhibitory conductance decay"
+    )
+    I_e: float = parameter(0.0, "current", doc="constant external current")
+
+    def check(self):
+        if self.V_reset >= self.V_peak:
+            raise ValueError(f"V_reset = {self.V_reset} mV must be below V_peak = {self.V_peak} mV")
+
+
+@njit(cache=True, nogil=True)
+def step_adex(S, P, A, B, R, I, n, spikes):
+    """Advance ``adex`` neurons one step (forward Euler); see module docstring."""
+    v, w, ge, gi, last = S[0], S[1], S[2], S[3], S[4]
+    h, c, g_l, e_l, v_t, d_t = P[0], P[1], P[2], P[3], P[4], P[5]
+    v_peak, v_reset, n_ref, a, b, tau_w = P[6], P[7], P[8], P[9], P[10], P[11]
+    e_e, e_i, de, di = P[12], P[13], P[14], P[15]
+    count = 0
+    finite = True
+    for i in range(v.shape[0]):
+        vi = v[i]
+        wi = w[i]
+        if n - last[i] >= n_ref:
+            dv = (
+                g_l * (e_l - vi)
+                + g_l * d_t * math.exp((vi - v_t) / d_t)
+                - wi
+                + ge[i] * (e_e - vi)
+                + gi[i] * (e_i - vi)
+                + I[i]
+            ) / c
+            vi = vi + h * dv
+        wi = wi + h * (a * (v[i] - e_l) - wi) / tau_w
+        if vi > v_peak and n - last[i] >= n_ref:
+            spikes[count] = i
+            count += 1
+            vi = v_reset
+            wi += b
+            last[i] = n
+        v[i] = vi
+        w[i] = wi
+        ge[i] *= de
+        gi[i] *= di
+        finite &= (vi - vi == 0.0) and (wi - wi == 0.0)
+    return count if finite else -1
+
+
+class AdEx(NeuronModel):
+    """Adaptive exponential integrate-and-fire neuron (see :mod:`neurosim.neurons.adex`)."""
+
+    name = "adex"
+    Params = AdExParams
+    state_vars = (
+        ("v", "voltage"),
+        ("w", "current"),
+        ("g_e", "conductance"),
+        ("g_i", "conductance"),
+        ("last_spike_step", "1"),
+    )
+    receptors = {"exc": "g_e", "inh": "g_i"}
+    receptor_dimension = {"exc": "conductance", "inh": "conductance"}
+    step = step_adex
+
+    def initial_state(self, n):
+        S = np.zeros((len(self.state_vars), n))
+        S[0] = self.params.E_L
+        S[4] = NEVER
+        return S
+
+    def constants(self, dt):
+        p = self.params
+        return np.array(
+            [
+                dt,
+                p.C,
+                p.g_L,
+                p.E_L,
+                p.V_T,
+                p.Delta_T,
+                p.V_peak,
+                p.V_reset,
+                refractory_steps(p.t_ref, dt),
+                p.a,
+                p.b,
+                p.tau_w,
+                p.E_e,
+                p.E_i,
+                math.exp(-dt / p.tau_e),
+                math.exp(-dt / p.tau_i),
+            ]
+        )
+
+    def brian2_model(self):
+        p = self.params
+        return {
+            "equations": """
+                dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w
+                         + g_e*(E_e - v) + g_i*(E_i - v) + I)/C/ms : 1 (unless refractory)
+                dw/dt = (a*(v - E_L) - w)/tau_w/ms : 1
+                dg_e/dt = -g_e/tau_e/ms : 1
+                dg_i/dt = -g_i/tau_i/ms : 1
+                I : 1
+            """,
+            "threshold": "v > V_peak",
+            "reset": "v = V_reset; w += b",
+            "refractory": p.t_ref,
+            "method": "euler",
+            "namespace": p.as_dict(),
+        }

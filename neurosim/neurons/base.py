@@ -1,0 +1,87 @@
+"""The protocol through which the engine knows a neuron model.
+
+A model is a class with
+
+- ``Params``: a :class:`~neurosim.params.ParameterSet` dataclass (defaults from a cited
+  source);
+- ``state_vars``: ``(name, dimension)`` of each state variable, one row each of the
+  population's state matrix ``S`` (shape ``(len(state_vars), N)``, float64, C order);
+- ``receptors``: receptor name -> state variable that a spike arriving there jumps by
+  the synaptic weight, and ``receptor_dimension`` (the weight's dimension per receptor);
+- ``step``: a Numba function ``step(S, P, A, B, R, I, n, spikes) -> int`` that advances
+  every neuron from step ``n`` to ``n + 1`` and writes the indices of neurons that
+  fired during the step into ``spikes``, returning their number, or ``-1`` if any state
+  became non-finite. ``P`` is the float64 vector from :meth:`NeuronModel.constants`;
+  ``A`` (float64, 2-D) and ``B`` (int64, 1-D) are auxiliary tables (empty for neurons,
+  rate tables or event lists for sources); ``R`` is the population's xoshiro256**
+  state; ``I`` is the external current (pA) per neuron.
+- ``brian2_model``: the same equations for the Brian2 reference backend.
+
+The engine never looks inside a model beyond this.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from neurosim.params import ParameterSet
+
+#: Placeholder for "never spiked" in the last-spike-step state row (in steps).
+NEVER = -1.0e15
+
+
+class NeuronModel:
+    """Base class of neuron models and spike sources (see module docstring)."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[ParameterSet]]
+    state_vars: ClassVar[tuple[tuple[str, str], ...]]
+    receptors: ClassVar[dict[str, str]] = {}
+    receptor_dimension: ClassVar[dict[str, str]] = {}
+    is_source: ClassVar[bool] = False
+    step: ClassVar[Any]
+
+    def __init__(self, params: ParameterSet | None = None, **values):
+        if params is not None and values:
+            raise TypeError("give either a parameter set or keyword values, not both")
+        self.params = params if params is not None else self.Params.create(**values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params})"
+
+    # -- state -------------------------------------------------------------------
+    def state_index(self, var: str) -> int:
+        """Row of state variable ``var`` in the state matrix."""
+        names = [name for name, _ in self.state_vars]
+        if var not in names:
+            raise ValueError(f"{self.name} has no state variable {var!r}; it has {names}")
+        return names.index(var)
+
+    def dimension(self, var: str) -> str:
+        """Physical dimension of state variable ``var``."""
+        return self.state_vars[self.state_index(var)][1]
+
+    def initial_state(self, n: int) -> np.ndarray:
+        """State matrix at rest for ``n`` neurons."""
+        raise NotImplementedError
+
+    def constants(self, dt: float) -> np.ndarray:
+        """Float64 vector ``P`` of parameters and derived constants for ``step``."""
+        raise NotImplementedError
+
+    def aux(self, n: int, dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """Auxiliary tables ``(A, B)``; empty for neuron models."""
+        return np.zeros((0, 0)), np.zeros(0, dtype=np.int64)
+
+    def brian2_model(self) -> dict[str, Any]:
+        """Brian2 description: ``equations``, ``threshold``, ``reset``,
+        ``refractory``, ``method`` (strings in neurosim units, dimensionless), and
+        ``namespace`` (parameter values)."""
+        raise NotImplementedError
+
+
+def refractory_steps(t_ref: float, dt: float) -> float:
+    """Refractory period in whole steps, as Brian2 rounds it (``round(t_ref/dt)``)."""
+    return float(np.round(t_ref / dt))

@@ -1,0 +1,92 @@
+r"""Izhikevich's simple model neuron.
+
+Izhikevich 2003, IEEE Trans. Neural Netw. 14:1569 (NEST ``izhikevich``):
+
+.. math::
+    \frac{dV}{dt} = 0.04 V^2 + 5 V + 140 - u + I, \qquad \frac{du}{dt} = a(bV - u)
+
+with V in mV, t in ms and I (and u) in the model's units of mV/ms; as in NEST, a
+current of 1 pA counts as 1 mV/ms. When V >= V_th: V <- c, u <- u + d. V and u are
+advanced by forward Euler from the values at the start of the step (Brian2's
+``euler``). Synaptic input is a voltage jump: receptors ``exc`` and ``inh`` both add
+the (signed) weight in mV to V. Defaults: regular spiking, a 0.02/ms, b 0.2/ms,
+c -65 mV, d 8 mV/ms, V_th 30 mV; initial V = c, u = bV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.neurons.base import NeuronModel
+from neurosim.params import ParameterSet, parameter
+
+
+@dataclass(frozen=True)
+class IzhikevichParams(ParameterSet):
+    """Parameters of ``izhikevich`` (defaults: regular spiking, Izhikevich 2003)."""
+
+    a: float = parameter(0.02, "1", doc="recovery rate (1/ms)")
+    b: float = parameter(0.2, "1", doc="recovery sensitivity (1/ms)")
+    c: float = parameter(-65.0, "voltage", doc="reset potential")
+    d: float = parameter(8.0, "1", doc="recovery increment (mV/ms)")
+    V_th: float = parameter(30.0, "voltage", doc="spike cut-off")
+    I_e: float = parameter(0.0, "current", doc="constant external current (pA = mV/ms)")
+
+
+@njit(cache=True, nogil=True)
+def step_izhikevich(S, P, A, B, R, I, n, spikes):
+    """Advance ``izhikevich`` neurons one step (forward Euler); see module docstring."""
+    v, u = S[0], S[1]
+    h, a, b, c, d, v_th = P[0], P[1], P[2], P[3], P[4], P[5]
+    count = 0
+    finite = True
+    for i in range(v.shape[0]):
+        vi = v[i]
+        ui = u[i]
+        v_new = vi + h * (0.04 * vi * vi + 5.0 * vi + 140.0 - ui + I[i])
+        u_new = ui + h * a * (b * vi - ui)
+        if v_new >= v_th:
+            spikes[count] = i
+            count += 1
+            v_new = c
+            u_new += d
+        v[i] = v_new
+        u[i] = u_new
+        finite &= (v_new - v_new == 0.0) and (u_new - u_new == 0.0)
+    return count if finite else -1
+
+
+class Izhikevich(NeuronModel):
+    """Izhikevich 2003 simple model (see :mod:`neurosim.neurons.izhikevich`)."""
+
+    name = "izhikevich"
+    Params = IzhikevichParams
+    state_vars = (("v", "voltage"), ("u", "1"))
+    receptors = {"exc": "v", "inh": "v"}
+    receptor_dimension = {"exc": "voltage", "inh": "voltage"}
+    step = step_izhikevich
+
+    def initial_state(self, n):
+        p = self.params
+        return np.array([np.full(n, p.c), np.full(n, p.b * p.c)])
+
+    def constants(self, dt):
+        p = self.params
+        return np.array([dt, p.a, p.b, p.c, p.d, p.V_th])
+
+    def brian2_model(self):
+        return {
+            "equations": """
+                dv/dt = (0.04*v**2 + 5*v + 140 - u + I)/ms : 1
+                du/dt = a*(b*v - u)/ms : 1
+                I : 1
+            """,
+            "threshold": "v >= V_th",
+            "reset": "v = c; u += d",
+            "refractory": 0.0,
+            "method": "euler",
+            "namespace": self.params.as_dict(),
+        }

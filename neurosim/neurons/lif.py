@@ -1,0 +1,276 @@
+r"""Leaky integrate-and-fire neurons with exponential synapses.
+
+Two models share one threshold/reset/refractory scheme:
+
+``lif`` — current-based (NEST ``iaf_psc_exp``)
+    .. math::
+        C \frac{dV}{dt} = -\frac{C}{\tau_m}(V - E_L) + I_{syn,e} + I_{syn,i} + I_{ext},
+        \qquad \frac{dI_{syn,x}}{dt} = -\frac{I_{syn,x}}{\tau_{syn,x}}
+
+    integrated exactly on the time grid (Rotter & Diesmann 1999, Biol. Cybern. 81:381):
+    :math:`V_{n+1} = E_L + (V_n - E_L)e^{-h/\tau_m} + I_{ext}\tau_m(1-e^{-h/\tau_m})/C
+    + \sum_x I_{syn,x} P_{21,x}` with
+    :math:`P_{21,x} = e^{-h/\tau_m}(e^{(1/\tau_m - 1/\tau_{syn,x})h} - 1) /
+    (C(1/\tau_m - 1/\tau_{syn,x}))`. Receptors ``exc``/``inh`` add the weight (pA,
+    signed) to :math:`I_{syn,e}`/:math:`I_{syn,i}`.
+    Defaults: NEST ``iaf_psc_exp`` (C 250 pF, tau_m 10 ms, E_L -70 mV, V_th -55 mV,
+    V_reset -70 mV, t_ref 2 ms, tau_syn 2 ms).
+
+``lif_cond`` — conductance-based (NEST ``iaf_cond_exp``; Vogels & Abbott 2005)
+    .. math::
+        C \frac{dV}{dt} = g_L(E_L - V) + g_e(E_e - V) + g_i(E_i - V) + I_{ext},
+        \qquad \frac{dg_x}{dt} = -\frac{g_x}{\tau_x}
+
+    Conductances decay exactly; V is advanced with the conductances of the start of
+    the step, by forward Euler (``method="euler"``, Brian2's default for these
+    equations) or by exponential Euler (``method="exponential_euler"``:
+    :math:`V_{n+1} = V_\infty + (V_n - V_\infty) e^{-h g_{tot}/C}`, exact for frozen
+    conductances). Receptors ``exc``/``inh`` add the weight (nS, >= 0) to
+    :math:`g_e`/:math:`g_i`. Defaults: the COBA network of Vogels & Abbott 2005
+    (J. Neurosci. 25:10786) as used by Brette et al. 2007 (J. Comput. Neurosci.
+    23:349): C 200 pF, g_L 10 nS, E_L -60 mV, V_th -50 mV, V_reset -60 mV, t_ref 5 ms,
+    tau_e 5 ms, tau_i 10 ms, E_e 0 mV, E_i -80 mV.
+
+Both: a neuron fires in the step where V exceeds V_th (strictly), the spike is stamped
+with the step's start time, V is set to V_reset and held there for ``t_ref`` (rounded
+to whole steps; the neuron integrates again once ``n - n_spike >= round(t_ref/dt)``,
+Brian2's rule). Synaptic variables decay during refractoriness.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps
+from neurosim.params import ParameterSet, parameter
+
+
+def _check_reset_below_threshold(p):
+    if p.V_reset >= p.V_th:
+        raise ValueError(f"V_reset = {p.V_reset} mV must be below V_th = {p.V_th} mV")
+
+
+@dataclass(frozen=True)
+class LIFCurrentParams(ParameterSet):
+    """Parameters of ``lif`` (defaults: NEST ``iaf_psc_exp``)."""
+
+    C: float = parameter(250.0, "capacitance", low=0.0, low_open=True, doc="membrane capacitance")
+    tau_m: float = parameter(10.0, "time", low=0.0, low_open=True, doc="membrane time constant")
+    E_L: float = parameter(-70.0, "voltage", doc="resting potential")
+    V_th: float = parameter(-55.0, "voltage", doc="spike threshold")
+    V_reset: float = parameter(-70.0, "voltage", doc="reset potential")
+    t_ref: float = parameter(2.0, "time", low=0.0, doc="refractory period")
+    tau_syn_ex: float = parameter(
+        2.0, "time", low=0.0, low_open=True, doc="excitatory synaptic time constant"
+    )
+    tau_syn_in: float = parameter(
+        2.0, "time", low=0.0, low_open=True, doc="inhibitory synaptic time constant"
+    )
+    I_e: float = parameter(0.0, "current", doc="constant external current")
+
+    def check(self):
+        _check_reset_below_threshold(self)
+
+
+@dataclass(frozen=True)
+class LIFCondParams(ParameterSet):
+    """Parameters of ``lif_cond`` (defaults: Vogels & Abbott 2005 COBA)."""
+
+    C: float = parameter(200.0, "capacitance", low=0.0, low_open=True, doc="membrane capacitance")
+    g_L: float = parameter(10.0, "conductance", low=0.0, low_open=True, doc="leak conductance")
+    E_L: float = parameter(-60.0, "voltage", doc="leak reversal potential")
+    V_th: float = parameter(-50.0, "voltage", doc="spike threshold")
+    V_reset: float = parameter(-60.0, "voltage", doc="reset potential")
+    t_ref: float = parameter(5.0, "time", low=0.0, doc="refractory period")
+    E_e: float = parameter(0.0, "voltage", doc="excitatory reversal potential")
+    E_i: float = parameter(-80.0, "voltage", doc="inhibitory reversal potential")
+    tau_e: float = parameter(
+        5.0, "time", low=0.0, low_open=True, doc="excitatory conductance decay"
+    )
+    tau_i: float = parameter(
+        10.0, "time", low=0.0, low_open=True, doc="inhibitory conductance decay"
+    )
+    I_e: float = parameter(0.0, "current", doc="constant external current")
+    method: str = parameter(
+        "exponential_euler", choices=("euler", "exponential_euler"), doc="integration of V"
+    )
+
+    def check(self):
+        _check_reset_below_threshold(self)
+
+
+def _p21(h: float, tau_m: float, tau_s: float, C: float) -> float:
+    """Exact propagator from an exponentially decaying current to V (see docstring)."""
+    a, b = 1.0 / tau_m, 1.0 / tau_s
+    if abs(a - b) * h < 1e-12:
+        return h * math.exp(-a * h) / C
+    return math.exp(-a * h) * math.expm1((a - b) * h) / (a - b) / C
+
+
+@njit(cache=True, nogil=True)
+def step_lif_current(S, P, A, B, R, I, n, spikes):
+    """Advance ``lif`` neurons one step (exact propagators in ``P``); see module."""
+    v, ie, ii, last = S[0], S[1], S[2], S[3]
+    p22, p20, p21e, p21i, de, di = P[0], P[1], P[2], P[3], P[4], P[5]
+    e_l, v_th, v_reset, n_ref = P[6], P[7], P[8], P[9]
+    count = 0
+    finite = True
+    for i in range(v.shape[0]):
+        vi = v[i]
+        if n - last[i] >= n_ref:
+            vi = e_l + (vi - e_l) * p22 + I[i] * p20 + ie[i] * p21e + ii[i] * p21i
+            if vi > v_th:
+                spikes[count] = i
+                count += 1
+                vi = v_reset
+                last[i] = n
+        v[i] = vi
+        ie[i] *= de
+        ii[i] *= di
+        finite &= vi - vi == 0.0
+    return count if finite else -1
+
+
+@njit(cache=True, nogil=True)
+def step_lif_cond(S, P, A, B, R, I, n, spikes):
+    """Advance ``lif_cond`` neurons one step; see module docstring."""
+    v, ge, gi, last = S[0], S[1], S[2], S[3]
+    h_c, g_l, e_l, e_e, e_i = P[0], P[1], P[2], P[3], P[4]
+    v_th, v_reset, n_ref, de, di, exp_euler = P[5], P[6], P[7], P[8], P[9], P[10]
+    count = 0
+    finite = True
+    for i in range(v.shape[0]):
+        vi = v[i]
+        gei = ge[i]
+        gii = gi[i]
+        if n - last[i] >= n_ref:
+            if exp_euler != 0.0:
+                g_tot = g_l + gei + gii
+                v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
+                vi = v_inf + (vi - v_inf) * math.exp(-h_c * g_tot)
+            else:
+                vi += h_c * (g_l * (e_l - vi) + gei * (e_e - vi) + gii * (e_i - vi) + I[i])
+            if vi > v_th:
+                spikes[count] = i
+                count += 1
+                vi = v_reset
+                last[i] = n
+        v[i] = vi
+        ge[i] = gei * de
+        gi[i] = gii * di
+        finite &= vi - vi == 0.0
+    return count if finite else -1
+
+
+class _LIFBase(NeuronModel):
+    def initial_state(self, n):
+        S = np.zeros((len(self.state_vars), n))
+        S[0] = self.params.E_L
+        S[3] = NEVER
+        return S
+
+
+class LIF(_LIFBase):
+    """Current-based LIF with exponential synaptic currents (see :mod:`neurosim.neurons.lif`)."""
+
+    name = "lif"
+    Params = LIFCurrentParams
+    state_vars = (
+        ("v", "voltage"),
+        ("I_syn_ex", "current"),
+        ("I_syn_in", "current"),
+        ("last_spike_step", "1"),
+    )
+    receptors = {"exc": "I_syn_ex", "inh": "I_syn_in"}
+    receptor_dimension = {"exc": "current", "inh": "current"}
+    step = step_lif_current
+
+    def constants(self, dt):
+        p = self.params
+        p22 = math.exp(-dt / p.tau_m)
+        return np.array(
+            [
+                p22,
+                -p.tau_m / p.C * math.expm1(-dt / p.tau_m),
+                _p21(dt, p.tau_m, p.tau_syn_ex, p.C),
+                _p21(dt, p.tau_m, p.tau_syn_in, p.C),
+                math.exp(-dt / p.tau_syn_ex),
+                math.exp(-dt / p.tau_syn_in),
+                p.E_L,
+                p.V_th,
+                p.V_reset,
+                refractory_steps(p.t_ref, dt),
+            ]
+        )
+
+    def brian2_model(self):
+        p = self.params
+        return {
+            "equations": """
+                dv/dt = -(v - E_L)/tau_m/ms + (I_syn_ex + I_syn_in + I)/C/ms : 1 (unless refractory)
+                dI_syn_ex/dt = -I_syn_ex/tau_syn_ex/ms : 1
+                dI_syn_in/dt = -I_syn_in/tau_syn_in/ms : 1
+                I : 1
+            """,
+            "threshold": "v > V_th",
+            "reset": "v = V_reset",
+            "refractory": p.t_ref,
+            "method": "exact",
+            "namespace": p.as_dict(),
+        }
+
+
+class LIFCond(_LIFBase):
+    """Conductance-based LIF with exponential conductances (see :mod:`neurosim.neurons.lif`)."""
+
+    name = "lif_cond"
+    Params = LIFCondParams
+    state_vars = (
+        ("v", "voltage"),
+        ("g_e", "conductance"),
+        ("g_i", "conductance"),
+        ("last_spike_step", "1"),
+    )
+    receptors = {"exc": "g_e", "inh": "g_i"}
+    receptor_dimension = {"exc": "conductance", "inh": "conductance"}
+    step = step_lif_cond
+
+    def constants(self, dt):
+        p = self.params
+        return np.array(
+            [
+                dt / p.C,
+                p.g_L,
+                p.E_L,
+                p.E_e,
+                p.E_i,
+                p.V_th,
+                p.V_reset,
+                refractory_steps(p.t_ref, dt),
+                math.exp(-dt / p.tau_e),
+                math.exp(-dt / p.tau_i),
+                1.0 if p.method == "exponential_euler" else 0.0,
+            ]
+        )
+
+    def brian2_model(self):
+        p = self.params
+        ns = p.as_dict()
+        del ns["method"]
+        return {
+            "equations": """
+                dv/dt = (g_L*(E_L - v) + g_e*(E_e - v) + g_i*(E_i - v) + I)/C/ms : 1 (unless refractory)
+                dg_e/dt = -g_e/tau_e/ms : 1
+                dg_i/dt = -g_i/tau_i/ms : 1
+                I : 1
+            """,
+            "threshold": "v > V_th",
+            "reset": "v = V_reset",
+            "refractory": p.t_ref,
+            "method": p.method,
+            "namespace": ns,
+        }
