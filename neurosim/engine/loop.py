@@ -213,7 +213,7 @@ class NumbaEngine:
         finally:
             if bar is not None:
                 bar.close()
-            net._event_counts = dict(zip(self.counter_names, self.events.tolist()))
+            net._event_counts = dict(zip(self.counter_names, self.events.tolist(), strict=True))
 
     def _flush(self, start: int, stop: int) -> None:
         for m, mon in enumerate(self.net.monitors):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
+from numba import njit
 
 from neurosim.params import ParameterSet
 
@@ -85,3 +86,22 @@ class NeuronModel:
 def refractory_steps(t_ref: float, dt: float) -> float:
     """Refractory period in whole steps, as Brian2 rounds it (``round(t_ref/dt)``)."""
     return float(np.round(t_ref / dt))
+
+
+@njit(cache=True, nogil=True)
+def threshold_reset(v, last, n, v_th, v_reset, n_ref, spikes):
+    """Spike where ``v > v_th`` and the neuron is not refractory
+    (``n - last >= n_ref``): record the index, set ``v = v_reset`` and ``last = n``;
+    return the number of spikes.
+
+    Run after a vectorised integration pass; the scan is a separate loop so that the
+    integration loop has no data-dependent stores and compiles to SIMD code.
+    """
+    count = 0
+    for i in range(v.shape[0]):
+        if v[i] > v_th and n - last[i] >= n_ref:
+            spikes[count] = i
+            count += 1
+            v[i] = v_reset
+            last[i] = n
+    return count

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps
+from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps, threshold_reset
 from neurosim.params import ParameterSet, parameter
 
 
@@ -112,57 +112,74 @@ def _p21(h: float, tau_m: float, tau_s: float, C: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def step_lif_current(S, P, A, B, R, I, n, spikes):
-    """Advance ``lif`` neurons one step (exact propagators in ``P``); see module."""
-    v, ie, ii, last = S[0], S[1], S[2], S[3]
-    p22, p20, p21e, p21i, de, di = P[0], P[1], P[2], P[3], P[4], P[5]
-    e_l, v_th, v_reset, n_ref = P[6], P[7], P[8], P[9]
-    count = 0
+def _integrate_current(v, ie, ii, last, I, n, e_l, p22, p20, p21e, p21i, de, di, n_ref):
     finite = True
     for i in range(v.shape[0]):
         vi = v[i]
-        if n - last[i] >= n_ref:
-            vi = e_l + (vi - e_l) * p22 + I[i] * p20 + ie[i] * p21e + ii[i] * p21i
-            if vi > v_th:
-                spikes[count] = i
-                count += 1
-                vi = v_reset
-                last[i] = n
-        v[i] = vi
+        v_new = e_l + (vi - e_l) * p22 + I[i] * p20 + ie[i] * p21e + ii[i] * p21i
+        v_new = v_new if n - last[i] >= n_ref else vi
+        v[i] = v_new
         ie[i] *= de
         ii[i] *= di
-        finite &= vi - vi == 0.0
+        finite &= v_new - v_new == 0.0
+    return finite
+
+
+@njit(cache=True, nogil=True)
+def step_lif_current(S, P, A, B, R, I, n, spikes):
+    """Advance ``lif`` neurons one step (exact propagators in ``P``); see module."""
+    v, last = S[0], S[3]
+    finite = _integrate_current(
+        v, S[1], S[2], last, I, n, P[6], P[0], P[1], P[2], P[3], P[4], P[5], P[9]
+    )
+    count = threshold_reset(v, last, n, P[7], P[8], P[9], spikes)
     return count if finite else -1
 
 
 @njit(cache=True, nogil=True)
-def step_lif_cond(S, P, A, B, R, I, n, spikes):
-    """Advance ``lif_cond`` neurons one step; see module docstring."""
-    v, ge, gi, last = S[0], S[1], S[2], S[3]
-    h_c, g_l, e_l, e_e, e_i = P[0], P[1], P[2], P[3], P[4]
-    v_th, v_reset, n_ref, de, di, exp_euler = P[5], P[6], P[7], P[8], P[9], P[10]
-    count = 0
+def _integrate_cond_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di, n_ref):
+    finite = True
+    for i in range(v.shape[0]):
+        vi = v[i]
+        gei = ge[i]
+        gii = gi[i]
+        v_new = vi + h_c * (g_l * (e_l - vi) + gei * (e_e - vi) + gii * (e_i - vi) + I[i])
+        v_new = v_new if n - last[i] >= n_ref else vi
+        v[i] = v_new
+        ge[i] = gei * de
+        gi[i] = gii * di
+        finite &= v_new - v_new == 0.0
+    return finite
+
+
+@njit(cache=True, nogil=True)
+def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di, n_ref):
     finite = True
     for i in range(v.shape[0]):
         vi = v[i]
         gei = ge[i]
         gii = gi[i]
         if n - last[i] >= n_ref:
-            if exp_euler != 0.0:
-                g_tot = g_l + gei + gii
-                v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
-                vi = v_inf + (vi - v_inf) * math.exp(-h_c * g_tot)
-            else:
-                vi += h_c * (g_l * (e_l - vi) + gei * (e_e - vi) + gii * (e_i - vi) + I[i])
-            if vi > v_th:
-                spikes[count] = i
-                count += 1
-                vi = v_reset
-                last[i] = n
+            g_tot = g_l + gei + gii
+            v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
+            vi = v_inf + (vi - v_inf) * math.exp(-h_c * g_tot)
         v[i] = vi
         ge[i] = gei * de
         gi[i] = gii * di
         finite &= vi - vi == 0.0
+    return finite
+
+
+@njit(cache=True, nogil=True)
+def step_lif_cond(S, P, A, B, R, I, n, spikes):
+    """Advance ``lif_cond`` neurons one step; see module docstring."""
+    v, last = S[0], S[3]
+    args = (v, S[1], S[2], last, I, n, P[0], P[1], P[2], P[3], P[4], P[8], P[9], P[7])
+    if P[10] != 0.0:
+        finite = _integrate_cond_exp_euler(*args)
+    else:
+        finite = _integrate_cond_euler(*args)
+    count = threshold_reset(v, last, n, P[5], P[6], P[7], spikes)
     return count if finite else -1
 
 
