@@ -22,6 +22,8 @@ from neurosim.engine import codegen
 CHUNK_STEPS = 10_000
 #: Upper bound on the memory of one chunk's state/weight monitor buffers.
 BUFFER_BYTES = 64 * 2**20
+#: Minimum capacity (spikes) of a spike monitor buffer between flushes.
+SPIKE_BUFFER = 100_000
 
 
 class NumbaEngine:
@@ -110,7 +112,7 @@ class NumbaEngine:
             kind = mon.kind
             if kind == "spikes":
                 k = self.pop_index[mon.target.name]
-                cap = max(4 * mon.target.n, 100_000)
+                cap = max(4 * mon.target.n, SPIKE_BUFFER)
                 bufs = (np.zeros(cap, np.int64), np.zeros(cap, np.int32))
                 mask = src.arg(f"mk{m}", mon.mask)
                 bt, bi = src.arg(f"mt{m}", bufs[0]), src.arg(f"mi{m}", bufs[1])

@@ -1,0 +1,89 @@
+"""Connection rules: counts, degrees, autapses, CSR and post index, distributions."""
+
+import numpy as np
+import pytest
+from scipy.stats import truncnorm
+
+import neurosim as ns
+from neurosim import connectivity as conn
+
+
+def rng():
+    return np.random.default_rng(0)
+
+
+def test_all_to_all_with_and_without_autapses():
+    pre, post = ns.AllToAll().pairs(4, 4, True, rng())
+    assert len(pre) == 16
+    pre, post = ns.AllToAll(autapses=False).pairs(4, 4, True, rng())
+    assert len(pre) == 12 and not np.any(pre == post)
+    pre, post = ns.AllToAll(autapses=False).pairs(4, 4, False, rng())
+    assert len(pre) == 16  # different populations: no autapses to drop
+
+
+def test_fixed_probability_count_within_four_sd():
+    n, p = 1000, 0.05
+    pre, post = ns.FixedProbability(p).pairs(n, n, False, rng())
+    mean, sd = n * n * p, np.sqrt(n * n * p * (1 - p))
+    assert abs(len(pre) - mean) < 4 * sd
+    # in-degree distribution is binomial(n, p): variance within 10 % of n p (1-p)
+    indeg = np.bincount(post, minlength=n)
+    assert indeg.var() == pytest.approx(n * p * (1 - p), rel=0.1)
+
+
+def test_fixed_in_and_out_degree_exact_and_distinct():
+    pre, post = ns.FixedInDegree(7, autapses=False).pairs(20, 20, True, rng())
+    assert np.all(np.bincount(post, minlength=20) == 7)
+    assert not np.any(pre == post)
+    assert len(set(zip(pre.tolist(), post.tolist(), strict=True))) == len(pre)
+    pre, post = ns.FixedOutDegree(5).pairs(10, 30, False, rng())
+    assert np.all(np.bincount(pre, minlength=10) == 5)
+    with pytest.raises(ValueError, match="exceeds"):
+        ns.FixedInDegree(20, autapses=False).pairs(20, 20, True, rng())
+
+
+def test_one_to_one_and_explicit():
+    pre, post = ns.OneToOne().pairs(5, 5, False, rng())
+    assert np.array_equal(pre, post)
+    with pytest.raises(ValueError, match="equal sizes"):
+        ns.OneToOne().pairs(5, 6, False, rng())
+    pre, post = ns.Explicit([0, 2, 1], [1, 1, 0]).pairs(3, 2, False, rng())
+    assert pre.tolist() == [0, 2, 1] and post.tolist() == [1, 1, 0]
+    with pytest.raises(ValueError, match=r"post indices must be in \[0, 1\]"):
+        ns.Explicit([0], [2]).pairs(3, 2, False, rng())
+    with pytest.raises(ValueError, match="probability"):
+        ns.FixedProbability(1.5)
+
+
+def test_csr_layout_and_post_index(net):
+    a = net.add_population("a", 4, "lif")
+    b = net.add_population("b", 3, "lif")
+    pre, post = [3, 0, 0, 2, 3], [0, 2, 1, 1, 1]
+    w = [1.0, 2.0, 3.0, 4.0, 5.0]
+    proj = net.connect(a, b, ns.Explicit(pre, post), weight=w, delay=[0.1, 0.2, 0.3, 0.4, 0.5])
+    assert proj.indptr.tolist() == [0, 2, 2, 3, 5]
+    assert proj.pre.tolist() == [0, 0, 2, 3, 3]
+    assert proj.post.tolist() == [2, 1, 1, 0, 1]
+    assert proj.weight.tolist() == [2.0, 3.0, 4.0, 1.0, 5.0]
+    assert np.allclose(proj.delay, [0.2, 0.3, 0.4, 0.1, 0.5])
+    ptr, syn = proj.post_index()
+    for j in range(3):
+        assert sorted(proj.post[syn[ptr[j] : ptr[j + 1]]].tolist()) == [j] * (ptr[j + 1] - ptr[j])
+    assert ptr.tolist() == [0, 1, 4, 5]
+
+
+def test_weight_and_delay_distributions(net):
+    a = net.add_population("a", 200, "lif")
+    proj = net.connect(
+        a, a, ns.AllToAll(), weight=ns.Normal(10.0, 2.0, low=5.0), delay=ns.Uniform(0.1, 2.0)
+    )
+    w = proj.weight
+    assert w.min() >= 5.0
+    # mean of a normal truncated below at 2.5 s.d. (redrawn), 4 standard errors
+    expected = truncnorm.mean(-2.5, np.inf, loc=10.0, scale=2.0)
+    assert abs(w.mean() - expected) < 4 * truncnorm.std(-2.5, np.inf, scale=2.0) / np.sqrt(w.size)
+    assert proj.delay.min() >= 0.1 and proj.delay.max() <= 2.0
+    # delays are whole steps
+    assert np.allclose(proj.delay / 0.1, np.round(proj.delay / 0.1))
+    lw = conn.LogNormal(0.0, 0.5).draw(rng(), 100_000, "current", "w")
+    assert np.median(lw) == pytest.approx(1.0, rel=0.02)

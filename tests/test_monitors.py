@@ -1,0 +1,91 @@
+"""Monitors: sampling, on/off between runs, streaming to disk, rates, weights, plots."""
+
+import numpy as np
+import pytest
+
+import neurosim as ns
+from neurosim import plotting
+
+
+def driven(net, n=20):
+    pop = net.add_population("n", n, "lif")
+    net.add_current(pop, ns.CurrentInput(np.linspace(400.0, 900.0, n)))
+    return pop
+
+
+def test_state_monitor_every_and_subset(net):
+    pop = driven(net)
+    full = net.record_state(pop, ["v", "I_syn_ex"])
+    sub = net.record_state(pop, "v", neurons=[3, 7], every=0.5)
+    net.run(20.0)
+    assert full.v.shape == (200, 20) and np.allclose(full.t, np.arange(200) * 0.1)
+    assert np.allclose(sub.t, np.arange(0, 20, 0.5))
+    assert np.array_equal(sub.v, full.v[::5][:, [3, 7]])
+    with pytest.raises(KeyError, match="not recorded"):
+        sub["I_syn_ex"]
+
+
+def test_monitor_switched_off_between_runs(net):
+    pop = driven(net)
+    spk = net.record_spikes(pop)
+    st = net.record_state(pop, "v", neurons=[0], every=1.0)
+    net.run(50.0)
+    n1 = len(spk.t)
+    spk.active = st.active = False
+    net.run(50.0)
+    assert len(spk.t) == n1 and len(st.t) == 50
+    spk.active = st.active = True
+    net.run(50.0)
+    assert spk.t[n1:].min() >= 100.0
+    assert st.t[50] == 100.0
+
+
+def test_streaming_to_disk_equals_in_memory(tmp_path, monkeypatch):
+    from neurosim.engine import loop
+
+    monkeypatch.setattr(loop, "CHUNK_STEPS", 333)  # many chunks
+    results = []
+    for folder in (None, tmp_path):
+        net = ns.Network(seed=2)
+        pop = driven(net)
+        kw = {} if folder is None else {"to_disk": folder / "spk"}
+        spk = net.record_spikes(pop, **kw)
+        kw = {} if folder is None else {"to_disk": folder / "v"}
+        st = net.record_state(pop, "v", every=0.2, **kw)
+        net.run(300.0)
+        results.append((spk.t, spk.i, st.t, st.v))
+    for a, b in zip(results[0], results[1], strict=True):
+        assert np.array_equal(a, b)
+    assert (
+        isinstance(results[1][3], np.ndarray) and (tmp_path / "v" / "values.bin").stat().st_size > 0
+    )
+
+
+def test_rate_monitor_counts_spikes(net):
+    pop = driven(net)
+    spk = net.record_spikes(pop)
+    rate = net.record_rate(pop)
+    net.run(100.0)
+    assert rate.counts.sum() == len(spk.t)
+    assert rate.rate.mean() == pytest.approx(len(spk.t) / (20 * 0.1), rel=1e-12)
+    assert rate.smoothed(5.0).shape == rate.t.shape
+
+
+def test_weight_monitor_records_chosen_synapses(net):
+    a = net.add_population("a", 3, "lif")
+    proj = net.connect(a, a, ns.AllToAll(), weight=np.arange(9.0))
+    wm = net.record_weights(proj, synapses=[1, 5], every=1.0)
+    net.run(5.0)
+    assert wm.w.shape == (5, 2) and np.all(wm.w == proj.weight[[1, 5]])
+
+
+def test_plots_draw_headless(net):
+    pop = driven(net)
+    spk, st, rt = net.record_spikes(pop), net.record_state(pop, "v", [0, 1]), net.record_rate(pop)
+    net.run(50.0)
+    ax = plotting.raster(spk)
+    assert len(ax.lines[0].get_xdata()) == len(spk.t)
+    ax = plotting.traces(st, "v")
+    assert len(ax.lines) == 2 and ax.get_ylabel() == "v (mV)"
+    ax = plotting.rates(rt, width=2.0)
+    assert np.allclose(ax.lines[0].get_ydata(), rt.smoothed(2.0))
