@@ -11,6 +11,9 @@ import importlib
 EXPERIMENTS = {
     "coba": "experiments.coba:run",
     "fi-curve": "experiments.fi_curve:run",
+    "stdp-frequency": "experiments.stdp_protocols:stdp_frequency",
+    "stdp-triplets": "experiments.stdp_protocols:stdp_triplets",
+    "stdp-window": "experiments.stdp_protocols:stdp_window",
 }
 
 BENCHMARKS = {

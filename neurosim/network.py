@@ -128,23 +128,30 @@ class Projection:
     synapses onto each postsynaptic neuron.
     """
 
-    def __init__(self, network, name, pre, post, rule, weight, delay, receptor):
+    def __init__(self, network, name, pre, post, rule, weight, delay, receptor, synapse=None):
         self.network = network
         self.name = name
         self.pre_population = pre
         self.post_population = post
         self.rule = rule
-        if receptor not in post.model.receptors:
-            raise ValueError(
-                f"{post.model.name} population {post.name!r} has no receptor {receptor!r}; "
-                f"receptors: {sorted(post.model.receptors)}"
-            )
+        self.synapse = synapse
+        if receptor is None:
+            if synapse is None:
+                raise ValueError("receptor=None (no transmission) needs a plasticity rule")
+            self.target_row = None
+            dim = "1"
+        else:
+            if post.model.is_source or receptor not in post.model.receptors:
+                raise ValueError(
+                    f"{post.model.name} population {post.name!r} has no receptor {receptor!r}; "
+                    f"receptors: {sorted(post.model.receptors)}"
+                )
+            self.target_row = post.model.state_index(post.model.receptors[receptor])
+            dim = post.model.receptor_dimension[receptor]
         self.receptor = receptor
-        self.target_row = post.model.state_index(post.model.receptors[receptor])
         rng = numpy_generator(network.seed, f"projection/{name}")
         pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
         n = len(pre_idx)
-        dim = post.model.receptor_dimension[receptor]
         w = conn.synaptic_values(weight, n, dim, "weight", rng)
         if dim == "conductance" and n and w.min() < 0:
             raise ValueError(
@@ -155,12 +162,73 @@ class Projection:
         if n and d_ms.min() < dt * (1 - 1e-9):
             raise ValueError(f"delay must be >= dt = {dt} ms (one step), got {d_ms.min()} ms")
         d_steps = np.maximum(np.round(d_ms / dt), 1).astype(np.int32)
+        if synapse is not None and n and d_steps.min() != d_steps.max():
+            raise ValueError(
+                f"a plastic projection needs one delay for all its synapses; got delays from "
+                f"{d_steps.min() * dt} to {d_steps.max() * dt} ms"
+            )
         order, self.indptr = conn.build_csr(pre_idx, pre.n)
         self.pre = pre_idx[order].astype(np.int32)
         self.post = post_idx[order].astype(np.int32)
         self.weight = np.ascontiguousarray(w[order])
         self.delay_steps = np.ascontiguousarray(d_steps[order])
         self._post_index = None
+        self.rng_state = kernel_state(network.seed, f"projection/{name}")
+        if synapse is not None:
+            synapse.check_weights(self.weight)
+            self.S_syn, self.S_pre, self.S_post = (
+                np.ascontiguousarray(a, dtype=float)
+                for a in synapse.initial_state(n, pre.n, post.n, self.weight)
+            )
+            names = [v for v, _ in synapse.synapse_vars]
+            if "last_step" in names:
+                self.S_syn[names.index("last_step")] = np.maximum(
+                    self.S_syn[names.index("last_step")], network.step
+                )
+
+    def _synapse_row(self, var):
+        names = [v for v, _ in self.synapse.synapse_vars] if self.synapse else []
+        if var not in names:
+            raise AttributeError(f"projection {self.name!r} has no synapse variable {var!r}")
+        return names.index(var)
+
+    def __getattr__(self, var):
+        if var.startswith("_") or "synapse" not in self.__dict__:
+            raise AttributeError(var)
+        return self.S_syn[self._synapse_row(var)]
+
+    def __setattr__(self, var, value):
+        synapse = self.__dict__.get("synapse")
+        if synapse is not None and var in [v for v, _ in synapse.synapse_vars]:
+            self.set(var, value)
+        else:
+            object.__setattr__(self, var, value)
+
+    def set(self, var, value) -> None:
+        """Set a per-synapse variable of the rule (e.g. ``rho``) or ``weight``."""
+        if var == "weight":
+            target = self.weight
+        else:
+            target = self.S_syn[self._synapse_row(var)]
+        values = np.asarray(value, dtype=float)
+        if values.ndim == 0:
+            values = np.full(self.n_synapses, float(values))
+        if values.shape != target.shape or not np.all(np.isfinite(values)):
+            raise ValueError(f"{var} needs a finite scalar or {self.n_synapses} values")
+        target[:] = values
+
+    def synchronize(self) -> None:
+        """Bring every synapse's rule state up to the present step (rules whose state is
+        otherwise current only as of each synapse's last event)."""
+        sync = getattr(self.synapse, "synchronize", None)
+        if sync is not None:
+            sync(
+                self.weight,
+                self.S_syn,
+                self.synapse.constants(self.network.dt),
+                self.network.step,
+                self.rng_state,
+            )
 
     @property
     def n_synapses(self) -> int:
@@ -227,6 +295,8 @@ class Network:
         self.monitors: list = []
         self.step = 0
         self._engine = None
+        self._buffers: dict = {}  # ring buffers and event queues (survive rebuilds)
+        self._event_counts: dict[str, int] = {}
 
     # -- building ------------------------------------------------------------------
     def _changed(self):
@@ -268,23 +338,34 @@ class Network:
         return pop
 
     def connect(
-        self, pre, post, rule=None, weight=1.0, delay=None, receptor="exc", name=None
+        self, pre, post, rule=None, weight=1.0, delay=None, receptor="exc", name=None, synapse=None
     ) -> Projection:
         """Connect ``pre`` onto ``receptor`` of ``post``.
 
         ``rule`` is a :mod:`neurosim.connectivity` rule (default all-to-all);
         ``weight`` in the receptor's unit (nS, pA or mV) and ``delay`` in ms (>= dt,
-        default dt) are constants, per-synapse arrays or distributions.
+        default dt) are constants, per-synapse arrays or distributions. ``synapse`` is
+        a plasticity rule (a :class:`~neurosim.synapses.SynapseModel`, a rule name or a
+        published set name, see :mod:`neurosim.synapses`); ``None`` keeps weights
+        static. ``receptor=None`` makes a plastic projection that transmits nothing
+        (e.g. onto spike sources, to apply a plasticity protocol with exact timing).
         """
         pre, post = self._population(pre), self._population(post)
-        if post.model.is_source:
-            raise ValueError(f"{post.name!r} is a spike source and cannot receive synapses")
+        if isinstance(synapse, str):
+            from neurosim.synapses import synapse_model
+
+            synapse = synapse_model(synapse)
+        if post.model.is_source and receptor is not None:
+            raise ValueError(
+                f"{post.name!r} is a spike source and cannot receive synapses "
+                "(use receptor=None for a plasticity-only projection)"
+            )
         rule = conn.AllToAll() if rule is None else rule
         if not isinstance(rule, conn.Rule):
             raise TypeError(f"rule must be a connectivity rule, got {rule!r}")
-        name = name or f"{pre.name}_to_{post.name}_{receptor}"
+        name = name or f"{pre.name}_to_{post.name}_{receptor or 'plastic'}"
         _check_name(name, self.projections, "projection")
-        proj = Projection(self, name, pre, post, rule, weight, delay, receptor)
+        proj = Projection(self, name, pre, post, rule, weight, delay, receptor, synapse)
         self.projections[name] = proj
         self._changed()
         return proj
@@ -370,6 +451,7 @@ class Network:
         self._engine.run(n_steps, progress)
 
     def counters(self) -> dict[str, int]:
-        """Events counted so far: spikes per population and synaptic events per
-        projection (numba backend)."""
-        return dict(self._event_counts) if hasattr(self, "_event_counts") else {}
+        """Events counted so far (numba backend), for energy accounting:
+        ``spikes/<population>``, ``synaptic_events/<projection>`` (deliveries) and
+        ``plasticity_updates/<projection>`` (synapse state updates by a rule)."""
+        return dict(self._event_counts)

@@ -98,3 +98,12 @@ def record_values(values, index, buffer, filled):
     """Copy ``values[index]`` into ``buffer[filled]`` (weights of chosen synapses)."""
     for b in range(index.shape[0]):
         buffer[filled, b] = values[index[b]]
+
+
+@njit(cache=True, nogil=True)
+def enqueue(queue, counts, spikes, count, slot):
+    """Append ``count`` spiking neurons to the event list of ``slot``."""
+    c = counts[slot, 0]
+    for k in range(count):
+        queue[slot, c + k] = spikes[k]
+    counts[slot, 0] = c + count

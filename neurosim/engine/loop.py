@@ -37,7 +37,7 @@ class NumbaEngine:
         self.pop_index = {p.name: k for k, p in enumerate(pops)}
         self.spike_bufs = [np.zeros(p.n, dtype=np.int64) for p in pops]
         projs = list(network.projections.values())
-        n_counters = len(pops) + len(projs)
+        n_counters = len(pops) + 2 * len(projs)
         self.events = np.zeros(n_counters, dtype=np.int64)
         ev = src.arg("events", self.events)
         self.chunk = self._chunk_steps()
@@ -67,16 +67,17 @@ class NumbaEngine:
                 f"{ev}[{k}] += c{k}",
             ]
 
-        # ring buffers: one per (post population, receptor row) fed by delays > 1 step
+        # ring buffers: one per (post population, receptor row) fed by static delays
+        # > 1 step; kept by the network so that spikes in flight survive a rebuild
         rings = {}
         for proj in projs:
-            if proj.max_delay_steps > 1:
+            if proj.synapse is None and proj.max_delay_steps > 1:
                 key = (proj.post_population.name, proj.target_row)
                 rings[key] = max(rings.get(key, 1), proj.max_delay_steps)
         self.rings = {}
         for r, ((pname, row), depth) in enumerate(rings.items()):
             pop = network.populations[pname]
-            buf = np.zeros((depth, pop.n))
+            buf = _persistent_ring(network, ("ring", pname, row), depth, pop.n)
             self.rings[(pname, row)] = buf
             name = src.arg(f"ring{r}", buf)
             src.pre.append(f"K.deliver({name}, n, S{self.pop_index[pname]}[{row}])")
@@ -154,27 +155,90 @@ class NumbaEngine:
                 ]
             self.buffers.append(bufs)
 
+        post_calls = []
         for j, proj in enumerate(projs):
             k = self.pop_index[proj.pre_population.name]
             q = self.pop_index[proj.post_population.name]
             ip = src.arg(f"ip{j}", proj.indptr)
             po = src.arg(f"po{j}", proj.post)
             w = src.arg(f"w{j}", proj.weight)
-            if proj.max_delay_steps > 1:
-                d = src.arg(f"d{j}", proj.delay_steps)
-                ring = f"ring{list(self.rings).index((proj.post_population.name, proj.target_row))}"
-                call = f"K.propagate_delayed({ip}, {po}, {w}, {d}, K{k}, c{k}, {ring}, n)"
+            syn_ev = f"{ev}[{len(pops) + j}]"
+            plast_ev = f"{ev}[{len(pops) + len(projs) + j}]"
+            if proj.target_row is None:
+                target = src.arg(f"none{j}", np.zeros(proj.post_population.n))
             else:
-                call = f"K.propagate({ip}, {po}, {w}, K{k}, c{k}, S{q}[{proj.target_row}])"
-            src.post += [f"if c{k} > 0:", f"    {ev}[{len(pops) + j}] += {call}"]
+                target = f"S{q}[{proj.target_row}]"
+            rule = proj.synapse
+            if rule is None or not rule.delivers:
+                if proj.target_row is None:
+                    pass
+                elif proj.max_delay_steps > 1:
+                    d = src.arg(f"d{j}", proj.delay_steps)
+                    ring = f"ring{list(self.rings).index((proj.post_population.name, proj.target_row))}"
+                    call = f"K.propagate_delayed({ip}, {po}, {w}, {d}, K{k}, c{k}, {ring}, n)"
+                    src.post += [f"if c{k} > 0:", f"    {syn_ev} += {call}"]
+                else:
+                    call = f"K.propagate({ip}, {po}, {w}, K{k}, c{k}, {target})"
+                    src.post += [f"if c{k} > 0:", f"    {syn_ev} += {call}"]
+            if rule is None:
+                continue
+            dt = network.dt
+            rule_args = [
+                src.arg(f"sy{j}", proj.S_syn),
+                src.arg(f"sp{j}", proj.S_pre),
+                src.arg(f"sq{j}", proj.S_post),
+                src.arg(f"pr{j}", np.ascontiguousarray(rule.constants(dt), dtype=float)),
+            ]
+            rng = src.arg(f"rr{j}", proj.rng_state)
+            on_pre = src.function(rule.on_pre, f"on_pre{j}")
+            on_post = src.function(rule.on_post, f"on_post{j}")
+            lag = proj.max_delay_steps - 1 + (0 if rule.delivers else rule.pre_lag_steps(dt))
+            counted = [plast_ev] + (
+                [syn_ev] if rule.delivers and proj.target_row is not None else []
+            )
+            head = f"{ip}, {po}, {w}, {', '.join(rule_args)}"
+            if lag == 0:
+                src.post += [
+                    f"if c{k} > 0:",
+                    f"    t{j} = {on_pre}({head}, K{k}, c{k}, n, {target}, {rng})",
+                    *[f"    {e} += t{j}" for e in counted],
+                ]
+            else:
+                qb = src.arg(
+                    f"qb{j}",
+                    _persistent_ring(
+                        network, ("queue", proj.name), lag + 1, proj.pre_population.n, np.int64
+                    ),
+                )
+                qc = src.arg(
+                    f"qc{j}",
+                    _persistent_ring(network, ("queue_count", proj.name), lag + 1, 1, np.int64),
+                )
+                src.post += [
+                    f"K.enqueue({qb}, {qc}, K{k}, c{k}, (n + {lag}) % {lag + 1})",
+                    f"slot{j} = n % {lag + 1}",
+                    f"if {qc}[slot{j}, 0] > 0:",
+                    f"    t{j} = {on_pre}({head}, {qb}[slot{j}], {qc}[slot{j}, 0], n, {target}, {rng})",
+                    *[f"    {e} += t{j}" for e in counted],
+                    f"    {qc}[slot{j}, 0] = 0",
+                ]
+            ptr, ids = proj.post_index()
+            pp, ps = src.arg(f"pp{j}", ptr), src.arg(f"ps{j}", ids)
+            spre = src.arg(f"spre{j}", proj.pre)
+            post_calls += [
+                f"if c{q} > 0:",
+                f"    {plast_ev} += {on_post}({pp}, {ps}, {spre}, {w}, {', '.join(rule_args)}, K{q}, c{q}, n, {rng})",
+            ]
+        src.post += post_calls
 
-        self.counter_names = [f"spikes/{p.name}" for p in pops] + [
-            f"synaptic_events/{p.name}" for p in projs
-        ]
+        self.counter_names = (
+            [f"spikes/{p.name}" for p in pops]
+            + [f"synaptic_events/{p.name}" for p in projs]
+            + [f"plasticity_updates/{p.name}" for p in projs]
+        )
         self.source = src.render()
         self.kernel = codegen.load(self.source)
         self.args = src.values
-        network._event_counts = {}
 
     def _chunk_steps(self) -> int:
         per_step = 0
@@ -215,7 +279,10 @@ class NumbaEngine:
         finally:
             if bar is not None:
                 bar.close()
-            net._event_counts = dict(zip(self.counter_names, self.events.tolist(), strict=True))
+            totals = net._event_counts
+            for name, value in zip(self.counter_names, self.events.tolist(), strict=True):
+                totals[name] = totals.get(name, 0) + value
+            self.events[:] = 0
 
     def _flush(self, start: int, stop: int) -> None:
         for m, mon in enumerate(self.net.monitors):
@@ -241,3 +308,22 @@ def SimulationError_(population: str, t: float):
         "the run stopped there (recorded data up to that step are kept). Check the "
         "parameters, inputs and the time step."
     )
+
+
+def _persistent_ring(network, key, depth, width, dtype=float):
+    """A ``(depth, width)`` buffer indexed by ``step % depth`` kept on the network.
+
+    When a rebuild needs a deeper buffer, pending entries move to the slots of the same
+    future steps, so that nothing in flight is lost.
+    """
+    store = network._buffers
+    old = store.get(key)
+    if old is not None and old.shape == (depth, width):
+        return old
+    new = np.zeros((depth, width), dtype=dtype)
+    if old is not None:
+        n = network.step
+        for m in range(n, n + old.shape[0]):
+            new[m % depth] = old[m % old.shape[0]]
+    store[key] = new
+    return new

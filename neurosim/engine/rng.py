@@ -60,3 +60,12 @@ def next_uint64(s):
 def uniform(s):
     """A double uniform on [0, 1) from the top 53 bits of the next output."""
     return float(next_uint64(s) >> uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def normal(s):
+    """A standard normal draw (Box–Muller on two uniforms; the second value is not
+    kept, so that the stream position depends only on the number of draws)."""
+    u1 = 1.0 - uniform(s)  # in (0, 1]
+    u2 = uniform(s)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)

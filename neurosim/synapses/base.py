@@ -1,0 +1,79 @@
+"""The protocol through which the engine knows a synapse model (plasticity rule).
+
+A projection without a rule has static weights. A rule is a class with
+
+- ``Params``: a :class:`~neurosim.params.ParameterSet` (defaults from a cited source);
+- ``synapse_vars``, ``pre_vars``, ``post_vars``: ``(name, dimension)`` of the state
+  kept per synapse, per presynaptic and per postsynaptic neuron (rows of float64
+  matrices ``Ssyn``, ``Spre``, ``Spost``; synapses in the projection's CSR order);
+- ``delivers``: True when ``on_pre`` also transmits the spike (the transmitted amount
+  can depend on the rule's state, e.g. short-term plasticity); False when transmission
+  is the static delivery and ``on_pre`` only updates plasticity state, possibly later
+  than transmission by ``pre_lag_steps(dt)`` steps (e.g. the delayed presynaptic
+  calcium transient of Graupner & Brunel 2012);
+- ``on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R) -> int``:
+  presynaptic events of step ``n`` for the ``count`` neurons in ``spikes``; returns the
+  number of synapses touched;
+- ``on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R) -> int``:
+  postsynaptic spikes of step ``n``; ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto
+  neuron ``j`` and ``pre[s]`` is synapse ``s``'s presynaptic neuron.
+
+Event times: a presynaptic event is handled in step ``n = n_spike + d - 1`` for a
+delay of ``d`` steps (the step after which the transmitted input is in the target),
+a postsynaptic spike in the step it is emitted, and within a step presynaptic events
+come before postsynaptic ones (Brian2's order). Between events, traces and other
+state evolve by exact solutions from their last update; no per-synapse work is done in
+steps without events.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from neurosim.params import ParameterSet
+
+
+class SynapseModel:
+    """Base class of plasticity rules (see module docstring)."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[ParameterSet]]
+    synapse_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
+    pre_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
+    post_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
+    delivers: ClassVar[bool] = True
+    on_pre: ClassVar[Any]
+    on_post: ClassVar[Any]
+
+    def __init__(self, params: ParameterSet | None = None, **values):
+        if params is not None and values:
+            raise TypeError("give either a parameter set or keyword values, not both")
+        self.params = params if params is not None else self.Params.create(**values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params})"
+
+    def constants(self, dt: float) -> np.ndarray:
+        """Float64 vector ``P`` for the kernels."""
+        raise NotImplementedError
+
+    def pre_lag_steps(self, dt: float) -> int:
+        """Extra steps between transmission and the presynaptic plasticity event."""
+        return 0
+
+    def initial_state(self, n_syn: int, n_pre: int, n_post: int, weight: np.ndarray):
+        """``(Ssyn, Spre, Spost)`` at the start; may also reset ``weight`` in place."""
+        return (
+            np.zeros((len(self.synapse_vars), n_syn)),
+            np.zeros((len(self.pre_vars), n_pre)),
+            np.zeros((len(self.post_vars), n_post)),
+        )
+
+    def check_weights(self, weight: np.ndarray) -> None:
+        """Raise ValueError when initial weights violate the rule's bounds."""
+
+    def brian2_model(self) -> dict[str, Any]:
+        """Brian2 (clock-driven where the rule needs it) description for cross-checks."""
+        raise NotImplementedError

@@ -1,0 +1,262 @@
+r"""Calcium-based plasticity of Graupner & Brunel 2012, updated only at events.
+
+Graupner & Brunel 2012 (PNAS 109:3991; noise term as corrected in PNAS 110:2013,
+doi:10.1073/pnas.1220044110). Each synapse has a calcium concentration :math:`c`
+(dimensionless, threshold :math:`\theta_d = 1` by convention) and an efficacy
+:math:`\rho`:
+
+.. math::
+    \frac{dc}{dt} = -\frac{c}{\tau_{Ca}} + C_{pre}\sum_i \delta(t - t_i - D)
+        + C_{post}\sum_j \delta(t - t_j)
+
+    \tau \frac{d\rho}{dt} = -\rho(1-\rho)(\rho_\star - \rho)
+        + \gamma_p (1-\rho)\Theta[c-\theta_p] - \gamma_d \rho\, \Theta[c-\theta_d]
+        + \sigma\sqrt{\tau}\sqrt{\Theta[c-\theta_d] + \Theta[c-\theta_p]}\;\eta(t)
+
+A presynaptic spike adds :math:`C_{pre}` to the synapse's calcium ``D`` ms after it
+arrives (the NMDA-mediated transient); a postsynaptic spike adds :math:`C_{post}` to
+all its afferent synapses at once. The transmitted weight is
+:math:`w = w_{min} + (w_{max} - w_{min}) \rho` (clipped to the bounds); the published
+"synaptic change" is read from the two states, DOWN (:math:`\rho < \rho_\star`,
+strength :math:`w_0`) and UP (strength :math:`b w_0`), see
+:func:`synaptic_change`.
+
+**Event-driven scheme** (Higgins, Graupner & Brunel 2014, PLoS Comput. Biol.
+10:e1003834). Between two events the calcium only decays, so the interval splits into
+a time :math:`t_p` above :math:`\theta_p`, then :math:`t_d` between the thresholds,
+then :math:`t_0` below both (:math:`\theta_d < \theta_p` is required). Over each part
+:math:`\rho` is advanced exactly:
+
+1. above :math:`\theta_p`: Ornstein–Uhlenbeck relaxation to
+   :math:`\bar\rho = \gamma_p/(\gamma_p+\gamma_d)` at rate :math:`(\gamma_p+\gamma_d)/\tau`
+   with the exact Gaussian increment of variance
+   :math:`\sigma^2 (1 - e^{-2(\gamma_p+\gamma_d)t_p/\tau})/(\gamma_p+\gamma_d)`;
+2. between the thresholds: relaxation to 0 at rate :math:`\gamma_d/\tau`, variance
+   :math:`\sigma^2 (1 - e^{-2\gamma_d t_d/\tau})/(2\gamma_d)`;
+3. below both: the exact flow of the cubic for :math:`\rho_\star = 1/2`: with
+   :math:`x = \rho - 1/2`, :math:`x^2(t) = \tfrac14 / (1 + (1/(4x_0^2) - 1) e^{-t/(2\tau)})`,
+   sign kept.
+
+**Approximation**: in parts 1 and 2 the cubic bistability term is neglected (as in the
+paper's own analysis). The error against clock-driven integration of the full
+equation is quantified in ``tests/synapses/test_calcium.py`` and docs/rules/calcium.md.
+Units: times in ms (``tau`` too: the published 150 s is 150000 ms).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.engine.rng import normal
+from neurosim.params import ParameterSet, parameter
+from neurosim.synapses.base import SynapseModel
+
+
+@dataclass(frozen=True)
+class GraupnerBrunelParams(ParameterSet):
+    """Parameters of ``graupner_brunel`` (defaults: the DP set of Table S1)."""
+
+    tau_Ca: float = parameter(
+        20.0, "time", low=0.0, low_open=True, doc="calcium decay time constant"
+    )
+    C_pre: float = parameter(1.0, low=0.0, doc="presynaptic calcium amplitude")
+    C_post: float = parameter(2.0, low=0.0, doc="postsynaptic calcium amplitude")
+    theta_d: float = parameter(1.0, low=0.0, low_open=True, doc="depression threshold")
+    theta_p: float = parameter(1.3, low=0.0, low_open=True, doc="potentiation threshold")
+    gamma_d: float = parameter(200.0, low=0.0, doc="depression rate")
+    gamma_p: float = parameter(321.808, low=0.0, doc="potentiation rate")
+    sigma: float = parameter(2.8284, low=0.0, doc="noise amplitude")
+    tau: float = parameter(150000.0, "time", low=0.0, low_open=True, doc="efficacy time constant")
+    rho_star: float = parameter(
+        0.5, low=0.5, high=0.5, doc="unstable fixed point (closed form needs 1/2)"
+    )
+    D: float = parameter(13.7, "time", low=0.0, doc="delay of the presynaptic calcium transient")
+    beta: float = parameter(
+        0.5, low=0.0, high=1.0, doc="fraction of synapses initially DOWN (readout)"
+    )
+    b: float = parameter(5.0, low=1.0, doc="UP/DOWN strength ratio (readout)")
+    w_min: float = parameter(0.0, low=0.0, doc="weight at rho = 0")
+    w_max: float = parameter(1.0, low=0.0, doc="weight at rho = 1")
+
+    def check(self):
+        if not self.theta_d < self.theta_p:
+            raise ValueError(
+                f"theta_d = {self.theta_d} must be below theta_p = {self.theta_p} "
+                "(the event-driven scheme relies on it)"
+            )
+        if not self.w_min <= self.w_max:
+            raise ValueError(f"w_min = {self.w_min} must not exceed w_max = {self.w_max}")
+
+
+@njit(cache=True, nogil=True)
+def _advance(c0, rho, span, P, R):
+    """``rho`` after ``span`` ms of calcium decay from ``c0`` (see module docstring)."""
+    tau_ca, theta_d, theta_p, gamma_d, gamma_p, sigma, tau = (
+        P[0],
+        P[3],
+        P[4],
+        P[5],
+        P[6],
+        P[7],
+        P[8],
+    )
+    t_p = 0.0
+    if c0 > theta_p:
+        t_p = min(span, tau_ca * math.log(c0 / theta_p))
+    t_d = 0.0
+    if c0 > theta_d:
+        t_d = min(span, tau_ca * math.log(c0 / theta_d)) - t_p
+    t_0 = span - t_p - t_d
+    if t_p > 0.0:
+        g = gamma_p + gamma_d
+        decay = math.exp(-g * t_p / tau)
+        bar = gamma_p / g
+        rho = bar + (rho - bar) * decay
+        if sigma > 0.0:
+            rho += sigma * math.sqrt((1.0 - decay * decay) / g) * normal(R)
+    if t_d > 0.0:
+        decay = math.exp(-gamma_d * t_d / tau)
+        rho = rho * decay
+        if sigma > 0.0:
+            rho += sigma * math.sqrt((1.0 - decay * decay) / (2.0 * gamma_d)) * normal(R)
+    if t_0 > 0.0:
+        x = rho - 0.5
+        z0 = x * x
+        if z0 > 0.0:
+            z = 0.25 / (1.0 + (0.25 / z0 - 1.0) * math.exp(-t_0 / (2.0 * tau)))
+            rho = 0.5 + math.copysign(math.sqrt(z), x)
+    return rho
+
+
+@njit(cache=True, nogil=True)
+def _touch(s, n, jump, w, Ssyn, P, R):
+    """Bring synapse ``s`` to step ``n`` and add ``jump`` to its calcium."""
+    c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
+    dt, tau_ca, w_min, w_max = P[9], P[0], P[10], P[11]
+    span = (n - last[s]) * dt
+    if span > 0.0:
+        rho[s] = _advance(c[s], rho[s], span, P, R)
+        c[s] *= math.exp(-span / tau_ca)
+        last[s] = n
+    c[s] += jump
+    value = w_min + (w_max - w_min) * rho[s]
+    w[s] = min(max(value, w_min), w_max)
+
+
+@njit(cache=True, nogil=True)
+def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+    """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
+    c_pre = P[1]
+    touched = 0
+    for k in range(count):
+        i = spikes[k]
+        for s in range(indptr[i], indptr[i + 1]):
+            _touch(s, n, c_pre, w, Ssyn, P, R)
+        touched += indptr[i + 1] - indptr[i]
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+    """Postsynaptic calcium transients (``C_post``) on every afferent synapse."""
+    c_post = P[2]
+    touched = 0
+    for k in range(count):
+        j = spikes[k]
+        for q in range(ptr[j], ptr[j + 1]):
+            _touch(syn[q], n, c_post, w, Ssyn, P, R)
+        touched += ptr[j + 1] - ptr[j]
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def gb_synchronize(w, Ssyn, P, n, R):
+    """Bring every synapse to step ``n`` (no calcium jump)."""
+    for s in range(w.shape[0]):
+        _touch(s, n, 0.0, w, Ssyn, P, R)
+
+
+class GraupnerBrunel(SynapseModel):
+    """Graupner–Brunel 2012 calcium rule (see :mod:`neurosim.synapses.calcium`).
+
+    Synapse state: ``c`` (calcium), ``rho`` (efficacy), ``last_step``; set the initial
+    efficacy per synapse with ``projection.rho = values`` (default 0, or the DOWN/UP
+    split given by ``beta`` with :meth:`bistable_start`).
+    """
+
+    name = "graupner_brunel"
+    Params = GraupnerBrunelParams
+    synapse_vars = (("c", "1"), ("rho", "1"), ("last_step", "1"))
+    delivers = False
+    on_pre = gb_on_pre
+    on_post = gb_on_post
+    synchronize = staticmethod(gb_synchronize)
+
+    def constants(self, dt):
+        p = self.params
+        return np.array(
+            [
+                p.tau_Ca,
+                p.C_pre,
+                p.C_post,
+                p.theta_d,
+                p.theta_p,
+                p.gamma_d,
+                p.gamma_p,
+                p.sigma,
+                p.tau,
+                dt,
+                p.w_min,
+                p.w_max,
+            ]
+        )
+
+    def pre_lag_steps(self, dt):
+        return int(round(self.params.D / dt))
+
+    def initial_state(self, n_syn, n_pre, n_post, weight):
+        S = np.zeros((3, n_syn))
+        weight[:] = self.params.w_min
+        return S, np.zeros((0, n_pre)), np.zeros((0, n_post))
+
+    def brian2_model(self):
+        p = self.params
+        ns = p.as_dict()
+        return {
+            "model": """
+                w : 1
+                dc/dt = -c/tau_Ca/ms : 1 (clock-driven)
+                drho/dt = (-rho*(1 - rho)*(rho_star - rho) + gamma_p*(1 - rho)*int(c > theta_p)
+                           - gamma_d*rho*int(c > theta_d))/(tau*ms)
+                          + sigma*sqrt((int(c > theta_d) + int(c > theta_p))/(tau*ms))*xi : 1 (clock-driven)
+            """,
+            "on_pre": "c += C_pre",
+            "on_post": "c += C_post",
+            "namespace": ns,
+        }
+
+
+def synaptic_change(
+    rho_start: np.ndarray, rho_end: np.ndarray, beta: float, b: float, rho_star: float = 0.5
+) -> float:
+    r"""Ratio of mean synaptic strength after/before a protocol (Graupner & Brunel 2012).
+
+    :math:`U` is the fraction of synapses starting DOWN that end UP and :math:`D` the
+    fraction starting UP that end DOWN; with a fraction :math:`\beta` initially DOWN
+    and UP/DOWN strength ratio :math:`b`:
+
+    .. math:: \frac{(1-U)\beta + D(1-\beta) + b\,[U\beta + (1-D)(1-\beta)]}{\beta + (1-\beta) b}
+    """
+    down = rho_start < rho_star
+    up = ~down
+    if not down.any() or not up.any():
+        raise ValueError("synaptic_change needs synapses starting in both states")
+    U = float(np.mean(rho_end[down] > rho_star))
+    D = float(np.mean(rho_end[up] < rho_star))
+    return ((1 - U) * beta + D * (1 - beta) + b * (U * beta + (1 - D) * (1 - beta))) / (
+        beta + (1 - beta) * b
+    )

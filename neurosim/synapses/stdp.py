@@ -1,0 +1,329 @@
+r"""Spike-timing-dependent plasticity: pair rule and triplet rule, event-driven.
+
+Traces are kept per presynaptic and per postsynaptic neuron of the projection (not
+per synapse: for a projection with one delay the per-synapse traces of all-to-all
+interaction are identical) and decay exactly between spikes (see
+:mod:`neurosim.synapses.traces`). Interaction: ``all_to_all`` (a trace jumps by 1 at
+each spike) or ``nearest`` (reset to 1: each spike pairs only with the latest spike of
+the other side; Morrison, Diesmann & Gerstner 2008, Biol. Cybern. 98:459).
+
+``stdp_pair`` — pair rule in the weight-dependence family of Gütig et al. 2003
+(J. Neurosci. 23:3697), NEST ``stdp_synapse`` form. With :math:`\hat w = w / w_{max}`:
+
+.. math::
+    \text{post spike:}\quad \hat w \leftarrow \min(1,\ \hat w + A_+ (1-\hat w)^{\mu_+} x_{pre}),
+    \qquad
+    \text{pre spike:}\quad \hat w \leftarrow \max(w_{min}/w_{max},\ \hat w - A_- \hat w^{\mu_-} y_{post})
+
+``mu_plus = mu_minus = 0`` is additive STDP (Song, Miller & Abbott 2000,
+Nat. Neurosci. 3:919), ``1`` multiplicative (van Rossum, Bi & Turrigiano 2000,
+J. Neurosci. 20:8812). Defaults: tau_plus 16.8 ms, tau_minus 33.7 ms (Bi & Poo 1998
+window as fitted by Pfister & Gerstner 2006), A_plus 0.01, A_minus 0.0105 (slight
+depression dominance, Song et al. 2000).
+
+``stdp_triplet`` — Pfister & Gerstner 2006 (J. Neurosci. 26:9673): presynaptic traces
+:math:`r_1` (tau_plus), :math:`r_2` (tau_x), postsynaptic :math:`o_1` (tau_minus),
+:math:`o_2` (tau_y):
+
+.. math::
+    \text{pre:}\quad w \leftarrow w - o_1 (A_2^- + A_3^- r_2) \text{ (} r_2 \text{ before its jump)},
+    \qquad
+    \text{post:}\quad w \leftarrow w + r_1 (A_2^+ + A_3^+ o_2) \text{ (} o_2 \text{ before its jump)}
+
+with changes in weight units, clipped to [w_min, w_max] (NEST ``stdp_triplet_synapse``).
+Published sets (visual cortex, hippocampal cultures; all-to-all and nearest-spike,
+minimal and full) are in ``models/synapses``.
+
+Order (as Brian2's STDP example): at a presynaptic event the present weight is
+transmitted, then depressed; at a postsynaptic spike the weight is potentiated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.params import ParameterSet, parameter
+from neurosim.synapses.base import SynapseModel
+from neurosim.synapses.traces import decay_tables, decayed
+
+_INTERACTIONS = ("all_to_all", "nearest")
+
+
+def _check_bounds(p):
+    if not p.w_min < p.w_max:
+        raise ValueError(f"w_min = {p.w_min} must be below w_max = {p.w_max}")
+
+
+@dataclass(frozen=True)
+class PairSTDPParams(ParameterSet):
+    """Parameters of ``stdp_pair`` (weights in the receptor's unit)."""
+
+    tau_plus: float = parameter(
+        16.8, "time", low=0.0, low_open=True, doc="presynaptic trace time constant"
+    )
+    tau_minus: float = parameter(
+        33.7, "time", low=0.0, low_open=True, doc="postsynaptic trace time constant"
+    )
+    A_plus: float = parameter(0.01, low=0.0, doc="potentiation amplitude (fraction of w_max)")
+    A_minus: float = parameter(0.0105, low=0.0, doc="depression amplitude (fraction of w_max)")
+    mu_plus: float = parameter(0.0, low=0.0, high=1.0, doc="weight dependence of potentiation")
+    mu_minus: float = parameter(0.0, low=0.0, high=1.0, doc="weight dependence of depression")
+    w_min: float = parameter(0.0, low=0.0, doc="lower weight bound")
+    w_max: float = parameter(1.0, low=0.0, low_open=True, doc="upper weight bound")
+    interaction: str = parameter("all_to_all", choices=_INTERACTIONS, doc="spike interaction")
+
+    def check(self):
+        _check_bounds(self)
+
+
+def _trace_rows():
+    return (("trace", "1"), ("last_step", "1"))
+
+
+@njit(cache=True, nogil=True)
+def _jump(S, k, n, table, which, tau_steps, nearest):
+    value = 1.0 if nearest else decayed(S[0, k], int(n - S[1, k]), table, which, tau_steps) + 1.0
+    S[0, k] = value
+    S[1, k] = n
+
+
+@njit(cache=True, nogil=True)
+def _depress(w, y, a_minus, mu, w_min, w_max):
+    scale = 1.0 if mu == 0.0 else (w / w_max) ** mu
+    w -= w_max * a_minus * scale * y
+    return w_min if w < w_min else w
+
+
+@njit(cache=True, nogil=True)
+def _potentiate(w, x, a_plus, mu, w_max):
+    scale = 1.0 if mu == 0.0 else (1.0 - w / w_max) ** mu
+    w += w_max * a_plus * scale * x
+    return w_max if w > w_max else w
+
+
+@njit(cache=True, nogil=True)
+def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+    """Presynaptic events of ``stdp_pair``: transmit, update the pre trace, depress."""
+    ts_plus, ts_minus, a_minus, mu_minus = P[0], P[1], P[3], P[5]
+    w_min, w_max, nearest = P[6], P[7], P[8] != 0.0
+    table = P[9:]
+    touched = 0
+    for k in range(count):
+        i = spikes[k]
+        _jump(Spre, i, n, table, 0, ts_plus, nearest)
+        for s in range(indptr[i], indptr[i + 1]):
+            j = post[s]
+            target[j] += w[s]
+            y = decayed(Spost[0, j], int(n - Spost[1, j]), table, 1, ts_minus)
+            w[s] = _depress(w[s], y, a_minus, mu_minus, w_min, w_max)
+        touched += indptr[i + 1] - indptr[i]
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def pair_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+    """Postsynaptic spikes of ``stdp_pair``: update the post trace, potentiate."""
+    ts_plus, ts_minus, a_plus, mu_plus = P[0], P[1], P[2], P[4]
+    w_max, nearest = P[7], P[8] != 0.0
+    table = P[9:]
+    touched = 0
+    for k in range(count):
+        j = spikes[k]
+        _jump(Spost, j, n, table, 1, ts_minus, nearest)
+        for q in range(ptr[j], ptr[j + 1]):
+            s = syn[q]
+            i = pre[s]
+            x = decayed(Spre[0, i], int(n - Spre[1, i]), table, 0, ts_plus)
+            w[s] = _potentiate(w[s], x, a_plus, mu_plus, w_max)
+        touched += ptr[j + 1] - ptr[j]
+    return touched
+
+
+class _TraceRule(SynapseModel):
+    def initial_state(self, n_syn, n_pre, n_post, weight):
+        Spre = np.zeros((len(self.pre_vars), n_pre))
+        Spost = np.zeros((len(self.post_vars), n_post))
+        Spre[-1] = Spost[-1] = -1e15  # last update long ago: traces at zero
+        return np.zeros((0, n_syn)), Spre, Spost
+
+    def check_weights(self, weight):
+        p = self.params
+        if weight.size and (weight.min() < p.w_min or weight.max() > p.w_max):
+            raise ValueError(
+                f"initial weights must lie in [w_min, w_max] = [{p.w_min}, {p.w_max}], got "
+                f"[{weight.min()}, {weight.max()}]"
+            )
+
+
+class PairSTDP(_TraceRule):
+    """Pair STDP, additive to multiplicative (see :mod:`neurosim.synapses.stdp`)."""
+
+    name = "stdp_pair"
+    Params = PairSTDPParams
+    pre_vars = _trace_rows()
+    post_vars = _trace_rows()
+    on_pre = pair_on_pre
+    on_post = pair_on_post
+
+    def constants(self, dt):
+        p = self.params
+        head = [
+            p.tau_plus / dt,
+            p.tau_minus / dt,
+            p.A_plus,
+            p.A_minus,
+            p.mu_plus,
+            p.mu_minus,
+            p.w_min,
+            p.w_max,
+            1.0 if p.interaction == "nearest" else 0.0,
+        ]
+        return np.concatenate([head, decay_tables(dt, p.tau_plus, p.tau_minus)])
+
+    def brian2_model(self):
+        p = self.params
+        jump = "= 1" if p.interaction == "nearest" else "+= 1"
+        return {
+            "model": """
+                w : 1
+                dx_pre/dt = -x_pre/tau_plus/ms : 1 (event-driven)
+                dy_post/dt = -y_post/tau_minus/ms : 1 (event-driven)
+            """,
+            "on_pre": f"""
+                {{target}} += w
+                x_pre {jump}
+                w = clip(w - w_max*A_minus*(w/w_max)**mu_minus*y_post, w_min, w_max)
+            """,
+            "on_post": f"""
+                y_post {jump}
+                w = clip(w + w_max*A_plus*(1 - w/w_max)**mu_plus*x_pre, w_min, w_max)
+            """,
+            "namespace": {k: v for k, v in p.as_dict().items() if k != "interaction"},
+        }
+
+
+@dataclass(frozen=True)
+class TripletSTDPParams(ParameterSet):
+    """Parameters of ``stdp_triplet`` (defaults: visual cortex, all-to-all, full model,
+    Pfister & Gerstner 2006 Table 4; weights in the receptor's unit)."""
+
+    tau_plus: float = parameter(16.8, "time", low=0.0, low_open=True, doc="r1 time constant")
+    tau_x: float = parameter(101.0, "time", low=0.0, low_open=True, doc="r2 time constant")
+    tau_minus: float = parameter(33.7, "time", low=0.0, low_open=True, doc="o1 time constant")
+    tau_y: float = parameter(125.0, "time", low=0.0, low_open=True, doc="o2 time constant")
+    A2_plus: float = parameter(5e-10, low=0.0, doc="pair potentiation amplitude")
+    A3_plus: float = parameter(6.2e-3, low=0.0, doc="triplet potentiation amplitude")
+    A2_minus: float = parameter(7e-3, low=0.0, doc="pair depression amplitude")
+    A3_minus: float = parameter(2.3e-4, low=0.0, doc="triplet depression amplitude")
+    w_min: float = parameter(0.0, low=0.0, doc="lower weight bound")
+    w_max: float = parameter(1e3, low=0.0, low_open=True, doc="upper weight bound")
+    interaction: str = parameter("all_to_all", choices=_INTERACTIONS, doc="spike interaction")
+
+    def check(self):
+        _check_bounds(self)
+
+
+@njit(cache=True, nogil=True)
+def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+    """Presynaptic events of ``stdp_triplet``: transmit, depress, then jump r1, r2."""
+    ts_plus, ts_x, ts_minus = P[0], P[1], P[2]
+    a2m, a3m, w_min, nearest = P[6], P[7], P[8], P[10] != 0.0
+    table = P[11:]
+    touched = 0
+    for k in range(count):
+        i = spikes[k]
+        gap = int(n - Spre[2, i])
+        r1 = decayed(Spre[0, i], gap, table, 0, ts_plus)
+        r2 = decayed(Spre[1, i], gap, table, 1, ts_x)
+        for s in range(indptr[i], indptr[i + 1]):
+            j = post[s]
+            target[j] += w[s]
+            o1 = decayed(Spost[0, j], int(n - Spost[2, j]), table, 2, ts_minus)
+            value = w[s] - o1 * (a2m + a3m * r2)
+            w[s] = w_min if value < w_min else value
+        Spre[0, i] = 1.0 if nearest else r1 + 1.0
+        Spre[1, i] = 1.0 if nearest else r2 + 1.0
+        Spre[2, i] = n
+        touched += indptr[i + 1] - indptr[i]
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+    """Postsynaptic spikes of ``stdp_triplet``: potentiate, then jump o1, o2."""
+    ts_plus, ts_minus, ts_y = P[0], P[2], P[3]
+    a2p, a3p, w_max, nearest = P[4], P[5], P[9], P[10] != 0.0
+    table = P[11:]
+    touched = 0
+    for k in range(count):
+        j = spikes[k]
+        gap = int(n - Spost[2, j])
+        o1 = decayed(Spost[0, j], gap, table, 2, ts_minus)
+        o2 = decayed(Spost[1, j], gap, table, 3, ts_y)
+        for q in range(ptr[j], ptr[j + 1]):
+            s = syn[q]
+            i = pre[s]
+            r1 = decayed(Spre[0, i], int(n - Spre[2, i]), table, 0, ts_plus)
+            value = w[s] + r1 * (a2p + a3p * o2)
+            w[s] = w_max if value > w_max else value
+        Spost[0, j] = 1.0 if nearest else o1 + 1.0
+        Spost[1, j] = 1.0 if nearest else o2 + 1.0
+        Spost[2, j] = n
+        touched += ptr[j + 1] - ptr[j]
+    return touched
+
+
+class TripletSTDP(_TraceRule):
+    """Triplet STDP of Pfister & Gerstner 2006 (see :mod:`neurosim.synapses.stdp`)."""
+
+    name = "stdp_triplet"
+    Params = TripletSTDPParams
+    pre_vars = (("r1", "1"), ("r2", "1"), ("last_step", "1"))
+    post_vars = (("o1", "1"), ("o2", "1"), ("last_step", "1"))
+    on_pre = triplet_on_pre
+    on_post = triplet_on_post
+
+    def constants(self, dt):
+        p = self.params
+        head = [
+            p.tau_plus / dt,
+            p.tau_x / dt,
+            p.tau_minus / dt,
+            p.tau_y / dt,
+            p.A2_plus,
+            p.A3_plus,
+            p.A2_minus,
+            p.A3_minus,
+            p.w_min,
+            p.w_max,
+            1.0 if p.interaction == "nearest" else 0.0,
+        ]
+        return np.concatenate([head, decay_tables(dt, p.tau_plus, p.tau_x, p.tau_minus, p.tau_y)])
+
+    def brian2_model(self):
+        p = self.params
+        jump = "= 1" if p.interaction == "nearest" else "+= 1"
+        return {
+            "model": """
+                w : 1
+                dr1/dt = -r1/tau_plus/ms : 1 (event-driven)
+                dr2/dt = -r2/tau_x/ms : 1 (event-driven)
+                do1/dt = -o1/tau_minus/ms : 1 (event-driven)
+                do2/dt = -o2/tau_y/ms : 1 (event-driven)
+            """,
+            "on_pre": f"""
+                {{target}} += w
+                w = clip(w - o1*(A2_minus + A3_minus*r2), w_min, w_max)
+                r1 {jump}
+                r2 {jump}
+            """,
+            "on_post": f"""
+                w = clip(w + r1*(A2_plus + A3_plus*o2), w_min, w_max)
+                o1 {jump}
+                o2 {jump}
+            """,
+            "namespace": {k: v for k, v in p.as_dict().items() if k != "interaction"},
+        }

@@ -1,0 +1,31 @@
+"""Exponentially decaying spike traces, evaluated lazily from their last update.
+
+A trace is stored as (value just after its last jump, step of that jump); its value at
+step ``n`` is ``value * exp(-(n - last) dt / tau)``. Decay factors for whole numbers of
+steps come from a table (``TABLE_STEPS`` entries per time constant) so that the hot
+loops do a lookup instead of an ``exp``; longer gaps fall back to ``exp``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+#: Entries of each decay table (whole steps); beyond it ``exp`` is evaluated.
+TABLE_STEPS = 4096
+
+
+def decay_tables(dt: float, *taus: float) -> np.ndarray:
+    """Concatenated tables ``exp(-k dt / tau)`` for ``k < TABLE_STEPS``, one per tau."""
+    k = np.arange(TABLE_STEPS)
+    return np.concatenate([np.exp(-k * dt / tau) for tau in taus])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def decayed(value, gap, table, which, tau_steps):
+    """``value * exp(-gap / tau_steps)`` using table number ``which`` when it covers ``gap``."""
+    if gap < 4096:
+        return value * table[which * 4096 + gap]
+    return value * math.exp(-gap / tau_steps)
