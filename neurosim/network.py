@@ -175,6 +175,7 @@ class Projection:
         self._post_index = None
         self.rng_state = kernel_state(network.seed, f"projection/{name}")
         if synapse is not None:
+            synapse.check_target(post.model)
             synapse.check_weights(self.weight)
             self.S_syn, self.S_pre, self.S_post = (
                 np.ascontiguousarray(a, dtype=float)

@@ -155,7 +155,7 @@ class NumbaEngine:
                 ]
             self.buffers.append(bufs)
 
-        post_calls = []
+        post_calls, step_calls = [], []
         for j, proj in enumerate(projs):
             k = self.pop_index[proj.pre_population.name]
             q = self.pop_index[proj.post_population.name]
@@ -229,7 +229,17 @@ class NumbaEngine:
                 f"if c{q} > 0:",
                 f"    {plast_ev} += {on_post}({pp}, {ps}, {spre}, {w}, {', '.join(rule_args)}, K{q}, c{q}, n, {rng})",
             ]
-        src.post += post_calls
+            if rule.clock_driven:
+                post_pop = proj.post_population
+                if "v" in [v for v, _ in post_pop.model.state_vars]:
+                    v_post = f"S{q}[{post_pop.model.state_index('v')}]"
+                else:
+                    v_post = src.arg(f"vnone{j}", np.zeros(post_pop.n))
+                on_step = src.function(rule.on_step, f"on_step{j}")
+                step_calls.append(
+                    f"{plast_ev} += {on_step}({ip}, {po}, {w}, {', '.join(rule_args)}, n, {v_post}, {rng})"
+                )
+        src.post += post_calls + step_calls
 
         self.counter_names = (
             [f"spikes/{p.name}" for p in pops]

@@ -7,6 +7,7 @@ stdp_pair          pair STDP, additive ... multiplicative :mod:`neurosim.synapse
 stdp_triplet       triplet STDP (Pfister & Gerstner 2006) :mod:`neurosim.synapses.stdp`
 tsodyks_markram    short-term depression/facilitation     :mod:`neurosim.synapses.short_term`
 graupner_brunel    calcium-based (Graupner & Brunel 2012) :mod:`neurosim.synapses.calcium`
+shouval_2002       NMDA calcium control (Shouval 2002)    :mod:`neurosim.synapses.nmda_calcium`
 ================== ====================================== ======================================
 
 Published parameter sets (``models/synapses/<name>.toml``) load by file name, e.g.
@@ -18,12 +19,13 @@ from __future__ import annotations
 from neurosim.params import available_parameter_sets, load_parameter_set
 from neurosim.synapses.base import SynapseModel
 from neurosim.synapses.calcium import GraupnerBrunel, synaptic_change
+from neurosim.synapses.nmda_calcium import Shouval2002
 from neurosim.synapses.short_term import TsodyksMarkram
 from neurosim.synapses.stdp import PairSTDP, TripletSTDP
 
 #: The registry: rule name -> class. Adding a rule adds one line here.
 RULES: dict[str, type[SynapseModel]] = {
-    cls.name: cls for cls in (PairSTDP, TripletSTDP, TsodyksMarkram, GraupnerBrunel)
+    cls.name: cls for cls in (PairSTDP, TripletSTDP, TsodyksMarkram, GraupnerBrunel, Shouval2002)
 }
 
 
@@ -44,6 +46,7 @@ __all__ = [
     "RULES",
     "GraupnerBrunel",
     "PairSTDP",
+    "Shouval2002",
     "SynapseModel",
     "TripletSTDP",
     "TsodyksMarkram",

@@ -16,7 +16,13 @@ A projection without a rule has static weights. A rule is a class with
   number of synapses touched;
 - ``on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R) -> int``:
   postsynaptic spikes of step ``n``; ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto
-  neuron ``j`` and ``pre[s]`` is synapse ``s``'s presynaptic neuron.
+  neuron ``j`` and ``pre[s]`` is synapse ``s``'s presynaptic neuron;
+- only for rules that truly need per-step integration (``clock_driven = True``):
+  ``on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R) -> int``, called
+  every step after the event handlers, with ``v_post`` the postsynaptic membrane
+  potential; it should skip synapses with nothing to integrate;
+- optionally ``synchronize(w, Ssyn, P, n, R)``: bring every synapse to step ``n``
+  (for rules whose state is current only as of each synapse's last event).
 
 Event times: a presynaptic event is handled in step ``n = n_spike + d - 1`` for a
 delay of ``d`` steps (the step after which the transmitted input is in the target),
@@ -44,6 +50,7 @@ class SynapseModel:
     pre_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     post_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     delivers: ClassVar[bool] = True
+    clock_driven: ClassVar[bool] = False
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
 
@@ -70,6 +77,9 @@ class SynapseModel:
             np.zeros((len(self.pre_vars), n_pre)),
             np.zeros((len(self.post_vars), n_post)),
         )
+
+    def check_target(self, post_model) -> None:
+        """Raise ValueError when the rule cannot act on synapses onto ``post_model``."""
 
     def check_weights(self, weight: np.ndarray) -> None:
         """Raise ValueError when initial weights violate the rule's bounds."""

@@ -82,3 +82,59 @@ def tsodyks_markram_releases(times, U, tau_d, tau_f):
         out.append(r)
         last = t
     return np.array(out)
+
+
+def shouval_kernel_mode(pre_times, post_times, p, w0, T, h):
+    """Shouval et al. 2002 in kernel-voltage mode, integrated on a grid of h ms by the
+    same exact-decay/Euler split as the kernel, written out with explicit sums."""
+
+    def sig(x, beta):
+        return 1.0 / (1.0 + math.exp(-beta * x))
+
+    def omega(c):
+        return 0.25 + sig(c - p.alpha2, p.beta2) - 0.25 * sig(c - p.alpha1, p.beta1)
+
+    def eta(c):
+        return 1.0 / (1000.0 * (p.P1 / (p.P2 + c**p.P3) + p.P4))
+
+    a, b = p.tau_epsp_decay, p.tau_epsp_rise
+    t_peak = math.log(a / b) * a * b / (a - b)
+    norm = math.exp(-t_peak / a) - math.exp(-t_peak / b)
+    amps = []  # opened fraction at each presynaptic spike
+    for k, t in enumerate(pre_times):
+        g = sum(
+            amps[m]
+            * (
+                p.I_f * math.exp(-(t - pre_times[m]) / p.tau_f)
+                + (1 - p.I_f) * math.exp(-(t - pre_times[m]) / p.tau_s)
+            )
+            for m in range(k)
+        )
+        amps.append(max(0.0, 1.0 - g))
+    ca, w = 0.0, w0
+    for n in range(int(round(T / h))):
+        t = n * h
+        past = [(tk, ak) for tk, ak in zip(pre_times, amps, strict=True) if tk <= t + 1e-9]
+        if not past:
+            continue
+        gate = sum(
+            ak
+            * (p.I_f * math.exp(-(t - tk) / p.tau_f) + (1 - p.I_f) * math.exp(-(t - tk) / p.tau_s))
+            for tk, ak in past
+        )
+        v = p.V_rest + p.epsp_amplitude / norm * sum(
+            math.exp(-(t - tk) / a) - math.exp(-(t - tk) / b) for tk, _ in past
+        )
+        spikes = [s for s in post_times if s <= t + 1e-9]
+        if spikes and t - spikes[-1] - p.bpap_delay >= -1e-9:
+            s = t - spikes[-1] - p.bpap_delay
+            v += p.bpap_amplitude * (
+                p.bpap_fast * math.exp(-s / p.tau_bpap_fast)
+                + (1 - p.bpap_fast) * math.exp(-s / p.tau_bpap_slow)
+            )
+        block = 1.0 / (1.0 + math.exp(-0.062 * v) * p.Mg / 3.57)
+        ca = max(
+            0.0, ca * math.exp(-h / p.tau_Ca) + h * p.P0 * p.G_NMDA * gate * block * (p.V_r - v)
+        )
+        w += h * eta(ca) * (omega(ca) - p.lam * w)
+    return w

@@ -1,0 +1,293 @@
+r"""Calcium control hypothesis: NMDA-receptor calcium sets the sign and rate of plasticity.
+
+Shouval, Bear & Cooper 2002 (PNAS 99:10831); equations and parameter values as in
+the published re-implementation of the model (values with the 1e-4 correction of P2
+noted there). Per synapse, calcium :math:`[Ca]` (µM) and weight :math:`w`:
+
+.. math::
+    \frac{d[Ca]}{dt} = P_0\, G_{NMDA}\, g(t)\, B(V)\, (V_r - V) - \frac{[Ca]}{\tau_{Ca}},
+    \qquad
+    \frac{dw}{dt} = \eta([Ca])\,\big(\Omega([Ca]) - \lambda w\big)
+
+- NMDA open fraction of the presynaptic neuron,
+  :math:`g(t) = \sum_i a_i (I_f e^{-(t-t_i)/\tau_f} + I_s e^{-(t-t_i)/\tau_s})`, where
+  each spike opens the closed fraction, :math:`a_i = 1 - g(t_i^-)`;
+- magnesium block :math:`B(V) = 1/(1 + e^{-0.062 V}[Mg]/3.57)` (Jahr & Stevens 1990);
+- dendritic voltage :math:`V = V_{soma} + BPAP(t - t_{post} - 2\,\text{ms})`, with the
+  back-propagating action potential
+  :math:`BPAP(s) = 100\,\text{mV}\,(b_f e^{-s/\tau_{bf}} + b_s e^{-s/\tau_{bs}})` after
+  the last postsynaptic spike. :math:`V_{soma}` is the postsynaptic neuron's membrane
+  potential (``voltage="membrane"``), or, for protocols on spike sources,
+  :math:`V_{rest}` plus an EPSP kernel
+  :math:`s (e^{-t/\tau_1} - e^{-t/\tau_2})` normalised to peak ``s`` after each
+  presynaptic spike (``voltage="kernel"``, the paper's own set-up);
+- :math:`\Omega(c) = 0.25 + \mathrm{sig}(c - \alpha_2, \beta_2) - 0.25\,\mathrm{sig}(c - \alpha_1, \beta_1)`,
+  :math:`\mathrm{sig}(x, \beta) = 1/(1 + e^{-\beta x})`: low calcium depresses, high
+  calcium potentiates;
+- :math:`\eta(c) = 1/\tau_w(c)`, :math:`\tau_w = P_1/(P_2 + c^{P_3}) + P_4` (s).
+
+**Clock-driven part.** Calcium depends on the dendritic voltage at every instant while
+NMDA receptors are open, so it has no event-driven closed form: the synapses of a
+presynaptic neuron are integrated every step (exact calcium decay, Euler for the
+influx and for w) only while that neuron's NMDA gate or their calcium is above
+``1e-6`` of its scale — about 3 s after its last spike. Otherwise calcium is zero and
+:math:`w` relaxes exactly to :math:`\Omega(0)/\lambda` with rate :math:`\lambda\eta(0)`,
+applied when the synapse is next touched.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from neurosim.params import ParameterSet, parameter
+from neurosim.synapses.base import SynapseModel
+
+
+@dataclass(frozen=True)
+class ShouvalParams(ParameterSet):
+    """Parameters of ``shouval_2002`` (calcium in µM, times in ms)."""
+
+    tau_Ca: float = parameter(50.0, "time", low=0.0, low_open=True, doc="calcium decay")
+    P0: float = parameter(0.5, low=0.0, doc="NMDA open probability factor")
+    G_NMDA: float = parameter(1.0 / 500.0, low=0.0, doc="NMDA calcium conductance (µM/(ms mV))")
+    I_f: float = parameter(0.5, low=0.0, high=1.0, doc="fast NMDA component")
+    tau_f: float = parameter(50.0, "time", low=0.0, low_open=True, doc="fast NMDA decay")
+    tau_s: float = parameter(200.0, "time", low=0.0, low_open=True, doc="slow NMDA decay")
+    V_r: float = parameter(130.0, "voltage", doc="calcium reversal potential")
+    Mg: float = parameter(1.0, low=0.0, doc="extracellular magnesium (mM)")
+    bpap_amplitude: float = parameter(100.0, "voltage", low=0.0, doc="BPAP peak")
+    bpap_fast: float = parameter(0.75, low=0.0, high=1.0, doc="fast BPAP fraction")
+    tau_bpap_fast: float = parameter(3.0, "time", low=0.0, low_open=True, doc="fast BPAP decay")
+    tau_bpap_slow: float = parameter(
+        25.0, "time", low=0.0, low_open=True, doc="slow BPAP (ADP) decay"
+    )
+    bpap_delay: float = parameter(2.0, "time", low=0.0, doc="BPAP arrival after the spike")
+    alpha1: float = parameter(0.35, low=0.0, doc="depression onset (µM)")
+    alpha2: float = parameter(0.55, low=0.0, doc="potentiation onset (µM)")
+    beta1: float = parameter(80.0, low=0.0, doc="steepness at alpha1 (1/µM)")
+    beta2: float = parameter(80.0, low=0.0, doc="steepness at alpha2 (1/µM)")
+    P1: float = parameter(0.1, low=0.0, low_open=True, doc="learning-rate P1 (s)")
+    P2: float = parameter(1e-5, low=0.0, low_open=True, doc="learning-rate P2 (µM^P3)")
+    P3: float = parameter(3.0, low=0.0, doc="learning-rate exponent")
+    P4: float = parameter(1.0, low=0.0, low_open=True, doc="learning-rate P4 (s)")
+    lam: float = parameter(1.0, low=0.0, low_open=True, doc="weight decay factor lambda")
+    voltage: str = parameter(
+        "membrane", choices=("membrane", "kernel"), doc="somatic voltage source"
+    )
+    V_rest: float = parameter(-65.0, "voltage", doc="resting potential (kernel mode)")
+    epsp_amplitude: float = parameter(1.0, "voltage", low=0.0, doc="EPSP peak (kernel mode)")
+    tau_epsp_decay: float = parameter(50.0, "time", low=0.0, low_open=True, doc="EPSP decay")
+    tau_epsp_rise: float = parameter(5.0, "time", low=0.0, low_open=True, doc="EPSP rise")
+
+    def check(self):
+        if not self.alpha1 < self.alpha2:
+            raise ValueError(f"alpha1 = {self.alpha1} must be below alpha2 = {self.alpha2}")
+        if not self.tau_epsp_rise < self.tau_epsp_decay:
+            raise ValueError("tau_epsp_rise must be shorter than tau_epsp_decay")
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sig(x, beta):
+    return 1.0 / (1.0 + math.exp(-beta * x))
+
+
+@njit(cache=True, nogil=True)
+def omega(ca, P):
+    """Omega function of the calcium control hypothesis."""
+    return 0.25 + _sig(ca - P[15], P[17]) - 0.25 * _sig(ca - P[14], P[16])
+
+
+@njit(cache=True, nogil=True)
+def eta(ca, P):
+    """Learning rate (1/ms)."""
+    return 1.0 / (1000.0 * (P[18] / (P[19] + ca ** P[20]) + P[21]))
+
+
+@njit(cache=True, nogil=True)
+def _relax(w, span, P):
+    """Exact relaxation of w with zero calcium over ``span`` ms."""
+    lam = P[22]
+    target = omega(0.0, P) / lam
+    return target + (w - target) * math.exp(-lam * eta(0.0, P) * span)
+
+
+@njit(cache=True, nogil=True)
+def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+    """Presynaptic spikes: bring idle synapses up to date, open NMDA receptors."""
+    dt = P[0]
+    last = Ssyn[1]
+    touched = 0
+    for k in range(count):
+        i = spikes[k]
+        gap = (n - Spre[4, i]) * dt
+        fast = Spre[0, i] * math.exp(-gap / P[4])
+        slow = Spre[1, i] * math.exp(-gap / P[5])
+        opened = 1.0 - (fast + slow)
+        if opened < 0.0:
+            opened = 0.0
+        Spre[0, i] = fast + opened * P[3]
+        Spre[1, i] = slow + opened * (1.0 - P[3])
+        e_decay = Spre[2, i] * math.exp(-gap / P[27])
+        e_rise = Spre[3, i] * math.exp(-gap / P[28])
+        Spre[2, i] = e_decay + P[26]
+        Spre[3, i] = e_rise + P[26]
+        Spre[4, i] = n
+        for s in range(indptr[i], indptr[i + 1]):
+            if Ssyn[0, s] == 0.0 and last[s] < n:
+                w[s] = _relax(w[s], (n - last[s]) * dt, P)
+                last[s] = n
+            target[post[s]] += w[s]
+        touched += indptr[i + 1] - indptr[i]
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+    """Postsynaptic spikes start a back-propagating action potential."""
+    for k in range(count):
+        Spost[0, spikes[k]] = n
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def sh_on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R):
+    """Integrate the synapses of presynaptic neurons whose NMDA receptors or calcium
+    are active (clock-driven; see module docstring)."""
+    dt, tau_ca, g0, v_r, mg = P[0], P[1], P[2], P[6], P[7]
+    active_steps = P[29]
+    ca_decay = math.exp(-dt / tau_ca)
+    kernel = P[25] != 0.0
+    ca, last = Ssyn[0], Ssyn[1]
+    touched = 0
+    for i in range(indptr.shape[0] - 1):
+        since = n - Spre[4, i]
+        if since > active_steps or Spre[4, i] < 0:
+            continue
+        gap = since * dt
+        gate = Spre[0, i] * math.exp(-gap / P[4]) + Spre[1, i] * math.exp(-gap / P[5])
+        epsp = 0.0
+        if kernel:
+            epsp = P[31] * (
+                Spre[2, i] * math.exp(-gap / P[27]) - Spre[3, i] * math.exp(-gap / P[28])
+            )
+        for s in range(indptr[i], indptr[i + 1]):
+            j = post[s]
+            if kernel:
+                v = P[30] + epsp
+            else:
+                v = v_post[j]
+            t_bp = (n - Spost[0, j]) * dt - P[12]
+            if Spost[0, j] >= 0 and t_bp >= 0.0:
+                v += P[8] * (
+                    P[9] * math.exp(-t_bp / P[10]) + (1.0 - P[9]) * math.exp(-t_bp / P[11])
+                )
+            block = 1.0 / (1.0 + math.exp(-0.062 * v) * mg / 3.57)
+            c = ca[s] * ca_decay + dt * g0 * gate * block * (v_r - v)
+            if c < 0.0:
+                c = 0.0
+            w[s] += dt * eta(c, P) * (omega(c, P) - P[22] * w[s])
+            ca[s] = c if since < active_steps else 0.0
+            last[s] = n
+        touched += indptr[i + 1] - indptr[i]
+    return touched
+
+
+class Shouval2002(SynapseModel):
+    """Calcium control hypothesis (see :mod:`neurosim.synapses.nmda_calcium`)."""
+
+    name = "shouval_2002"
+    Params = ShouvalParams
+    synapse_vars = (("Ca", "1"), ("last_step", "1"))
+    pre_vars = (
+        ("nmda_fast", "1"),
+        ("nmda_slow", "1"),
+        ("epsp_decay", "1"),
+        ("epsp_rise", "1"),
+        ("last_spike_step", "1"),
+    )
+    post_vars = (("last_spike_step", "1"),)
+    clock_driven = True
+    on_pre = sh_on_pre
+    on_post = sh_on_post
+    on_step = sh_on_step
+
+    def constants(self, dt):
+        p = self.params
+        # EPSP kernel normalised to peak 1: peak of e^{-t/a} - e^{-t/b} at
+        # t* = ln(a/b) a b / (a - b)
+        a, b = p.tau_epsp_decay, p.tau_epsp_rise
+        t_peak = math.log(a / b) * a * b / (a - b)
+        norm = math.exp(-t_peak / a) - math.exp(-t_peak / b)
+        longest = max(p.tau_s, p.tau_epsp_decay)
+        # active while the gate exceeds 1e-6 of its scale, plus 20 calcium decays
+        active = math.ceil((longest * math.log(1e6) + 20 * p.tau_Ca) / dt)
+        return np.array(
+            [
+                dt,
+                p.tau_Ca,
+                p.P0 * p.G_NMDA,
+                p.I_f,
+                p.tau_f,
+                p.tau_s,
+                p.V_r,
+                p.Mg,
+                p.bpap_amplitude,
+                p.bpap_fast,
+                p.tau_bpap_fast,
+                p.tau_bpap_slow,
+                p.bpap_delay,
+                0.0,
+                p.alpha1,
+                p.alpha2,
+                p.beta1,
+                p.beta2,
+                p.P1,
+                p.P2,
+                p.P3,
+                p.P4,
+                p.lam,
+                0.0,
+                0.0,
+                1.0 if p.voltage == "kernel" else 0.0,
+                1.0,
+                p.tau_epsp_decay,
+                p.tau_epsp_rise,
+                float(active),
+                p.V_rest,
+                p.epsp_amplitude / norm,
+            ]
+        )
+
+    def check_target(self, post_model):
+        names = [v for v, _ in post_model.state_vars]
+        if self.params.voltage == "membrane" and "v" not in names:
+            raise ValueError(
+                f"shouval_2002 with voltage='membrane' needs a postsynaptic membrane "
+                f"potential; {post_model.name} has none (use voltage='kernel')"
+            )
+
+    def initial_state(self, n_syn, n_pre, n_post, weight):
+        Spre = np.zeros((5, n_pre))
+        Spre[4] = -1e15
+        Spost = np.full((1, n_post), -1e15)
+        return np.zeros((2, n_syn)), Spre, Spost
+
+    def brian2_model(self):
+        return {"clock_driven": True, "namespace": self.params.as_dict()}
+
+
+@njit(cache=True, nogil=True)
+def sh_synchronize(w, Ssyn, P, n, R):
+    """Bring idle synapses (zero calcium) to step ``n`` by their exact relaxation."""
+    ca, last = Ssyn[0], Ssyn[1]
+    for s in range(w.shape[0]):
+        if ca[s] == 0.0 and last[s] < n:
+            w[s] = _relax(w[s], (n - last[s]) * P[0], P)
+            last[s] = n
+
+
+Shouval2002.synchronize = staticmethod(sh_synchronize)
