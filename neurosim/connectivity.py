@@ -266,4 +266,4 @@ def build_csr(pre, n_pre):
 def post_index(post, n_post):
     """Post-to-synapse index: ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto neuron j."""
     order, ptr = build_csr(post, n_post)
-    return ptr, order.astype(np.int64)
+    return ptr, order.astype(np.uint32)

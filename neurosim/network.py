@@ -122,8 +122,9 @@ class Population:
 class Projection:
     """Synapses from one population onto a receptor of another.
 
-    Synapses are stored in CSR order (sorted by presynaptic neuron): ``pre``, ``post``,
-    ``weight`` (unit of the receptor) and ``delay`` (ms) are arrays in that order;
+    Synapses are stored in CSR order (sorted by presynaptic neuron): ``pre``, ``post``
+    (unsigned 32-bit indices: unsigned indexing is measurably faster in the delivery
+    loop), ``weight`` (unit of the receptor) and ``delay`` (ms) are arrays in that order;
     ``indptr`` delimits each presynaptic neuron's synapses. :meth:`post_index` gives the
     synapses onto each postsynaptic neuron.
     """
@@ -168,8 +169,8 @@ class Projection:
                 f"{d_steps.min() * dt} to {d_steps.max() * dt} ms"
             )
         order, self.indptr = conn.build_csr(pre_idx, pre.n)
-        self.pre = pre_idx[order].astype(np.int32)
-        self.post = post_idx[order].astype(np.int32)
+        self.pre = pre_idx[order].astype(np.uint32)
+        self.post = post_idx[order].astype(np.uint32)
         self.weight = np.ascontiguousarray(w[order])
         self.delay_steps = np.ascontiguousarray(d_steps[order])
         self._post_index = None
@@ -364,7 +365,12 @@ class Network:
         rule = conn.AllToAll() if rule is None else rule
         if not isinstance(rule, conn.Rule):
             raise TypeError(f"rule must be a connectivity rule, got {rule!r}")
-        name = name or f"{pre.name}_to_{post.name}_{receptor or 'plastic'}"
+        if name is None:
+            base = f"{pre.name}_to_{post.name}_{receptor or 'plastic'}"
+            name, k = base, 1
+            while name in self.projections:
+                k += 1
+                name = f"{base}_{k}"
         _check_name(name, self.projections, "projection")
         proj = Projection(self, name, pre, post, rule, weight, delay, receptor, synapse)
         self.projections[name] = proj

@@ -94,11 +94,24 @@ def threshold_reset(v, last, n, v_th, v_reset, n_ref, spikes):
     (``n - last >= n_ref``): record the index, set ``v = v_reset`` and ``last = n``;
     return the number of spikes.
 
-    Run after a vectorised integration pass; the scan is a separate loop so that the
-    integration loop has no data-dependent stores and compiles to SIMD code.
+    Run after a vectorised integration pass. Blocks of 64 neurons are first tested
+    with a SIMD count of ``v > v_th``, and only blocks holding a candidate are
+    scanned one by one (spikes are rare, so most blocks are skipped).
     """
     count = 0
-    for i in range(v.shape[0]):
+    n_blocks = v.shape[0] // 64
+    for b in range(n_blocks):
+        candidates = 0
+        for i in range(b * 64, b * 64 + 64):
+            candidates += v[i] > v_th
+        if candidates:
+            count = _scan(v, last, n, v_th, v_reset, n_ref, spikes, b * 64, b * 64 + 64, count)
+    return _scan(v, last, n, v_th, v_reset, n_ref, spikes, n_blocks * 64, v.shape[0], count)
+
+
+@njit(cache=True, nogil=True)
+def _scan(v, last, n, v_th, v_reset, n_ref, spikes, start, stop, count):
+    for i in range(start, stop):
         if v[i] > v_th and n - last[i] >= n_ref:
             spikes[count] = i
             count += 1
