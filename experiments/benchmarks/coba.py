@@ -1,0 +1,388 @@
+"""COBA benchmark: neurosim against Brian2 (Cython runtime and C++ standalone).
+
+The network is the COBA network of Vogels & Abbott 2005 (J. Neurosci. 25:10786) in
+the benchmark form of Brette et al. 2007 (J. Comput. Neurosci. 23:349), the same as
+``experiments.coba``: 4000 conductance-based LIF neurons, 3200 excitatory and 800
+inhibitory; each of the four pathways connected with probability 0.02 (autapses
+allowed, as in Brian2's ``connect(p=0.02)``); exponential conductances with
+tau_e 5 ms, tau_i 10 ms, E_e 0 mV, E_i -80 mV, increments w_e 6 nS, w_i 67 nS;
+C 200 pF, g_L 10 nS, E_L -60 mV, threshold -50 mV (``v > V_th``), reset -60 mV,
+refractory 5 ms; forward Euler with dt 0.1 ms; spikes act on the conductances of the
+next step (neurosim delay one step = Brian2 without delay). Initial values: V uniform
+in [-60, -50] mV, g_e normal (40 nS, s.d. 15 nS), g_i normal (200 nS, s.d. 120 nS),
+**not clipped at 0** in either simulator (Brian2's example does not clip; neurosim's
+``Normal`` has unbounded defaults). A spike monitor records all 4000 neurons in every
+simulator. There is no external input; the activity is self-sustained at about 20 Hz.
+
+The Brian2 version is written as a Brian2 user would write it: one ``NeuronGroup``
+of 4000 neurons with ``v``, ``ge``, ``gi`` in physical units, ``method='euler'``,
+subgroups ``P[:3200]`` and ``P[3200:]``, two ``Synapses`` (``on_pre='ge += we'`` and
+``'gi += wi'``) connected with ``p=0.02``. (Brian2's Euler step also integrates the
+conductance decay by Euler, whereas neurosim's ``lif_cond`` decays conductances
+exactly; the per-step work is the same.)
+
+What is measured
+----------------
+Every measurement runs in a fresh Python process (``python -m
+experiments.benchmarks.coba --worker ...``, printing one JSON line), started in a
+temporary directory that is deleted afterwards. Timers start after the simulator has
+been imported (``import neurosim`` / ``import brian2`` are not counted).
+
+``neurosim`` (mode ``numba``)
+    ``build_s``: wall time from the start of network construction through a first
+    ``net.run(dt)`` of one step, which generates and loads the compiled loop (from
+    neurosim's kernel cache on disk, ``~/.cache/neurosim``, when a previous process
+    compiled the same structure with the same neurosim source; otherwise it includes
+    Numba's compilation). ``run_s``: wall time of the following ``net.run(T - dt)``,
+    so that the simulated time is ``T`` in all (the spike count covers all of it).
+``brian2`` (mode ``cython``)
+    ``build_s``: wall time of network construction (including the compiled code that
+    draws initial values and connects the synapses) and of a ``net.run(0*ms)``, which
+    generates and compiles (or loads from Brian2's Cython cache,
+    ``~/.cython/brian_extensions``) every code object. ``run_s``: wall time around
+    ``net.run(T)`` (this includes Brian2's per-run preparation, ``before_run``).
+``brian2`` (mode ``cpp_standalone``)
+    ``set_device('cpp_standalone', build_on_run=False)``; the network is described,
+    ``net.run(T)`` recorded and ``device.build(...)`` generates, compiles (``make``)
+    and executes the project in a temporary directory. ``run_s`` is
+    ``device._last_run_time``, the time the compiled program reports for its
+    simulation loop; ``build_s`` is the total wall time from the start of construction
+    to the return of ``device.build`` minus ``run_s`` (so it contains code generation,
+    C++ compilation, the program's start-up, initialisation and synapse creation, and
+    writing its results).
+
+All simulators run single-threaded (Brian2's default ``openmp_threads = 0``).
+``spikes`` is the number of spikes recorded in the ``sim_ms`` milliseconds, and
+``synapses`` the number of synapses created. With ``repeats > 1`` every measurement is
+repeated (round-robin over repeats, so slow drifts in machine load spread over all
+simulators) and ``run_s``, ``build_s``, ``spikes`` and ``synapses`` are medians.
+
+Output: one JSON line per simulator and duration with the keys ``simulator``,
+``mode``, ``sim_ms``, ``run_s``, ``build_s``, ``spikes``, ``synapses``; then one line
+``{"ratio_vs_brian2_standalone": r}`` with r = neurosim ``run_s`` / Brian2 C++
+standalone ``run_s`` at the longest duration measured by both (``null`` if either
+was not run).
+
+CLI::
+
+    neurosim bench coba [--json] [--durations 1000,10000] [--repeats N]
+                        [--only neurosim|brian2_cython|brian2_standalone ...]
+    python -m experiments.benchmarks.coba ...      (the same)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: CLI name -> (value of "simulator", value of "mode")
+SIMULATORS = {
+    "neurosim": ("neurosim", "numba"),
+    "brian2_cython": ("brian2", "cython"),
+    "brian2_standalone": ("brian2", "cpp_standalone"),
+}
+#: Keys of every result row, in output order.
+KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
+
+N_EXC, N_INH = 3200, 800
+P_CONNECT = 0.02
+DT_MS = 0.1
+
+
+# -- the measurements (run inside a worker process) --------------------------------------
+def measure_neurosim(duration_ms: float, seed: int = 1) -> dict:
+    """Build and run the network in neurosim in this process (see module docstring)."""
+    import neurosim as ns
+
+    t0 = time.perf_counter()
+    net = ns.Network(dt=DT_MS, seed=seed)
+    params = {"method": "euler"}
+    exc = net.add_population("exc", N_EXC, "lif_cond", params=params)
+    inh = net.add_population("inh", N_INH, "lif_cond", params=params)
+    for pop in (exc, inh):
+        pop.v = ns.Uniform(-60.0, -50.0)
+        pop.g_e = ns.Normal(40.0, 15.0)
+        pop.g_i = ns.Normal(200.0, 120.0)
+    for pre, receptor, w in ((exc, "exc", 6.0), (inh, "inh", 67.0)):
+        for post in (exc, inh):
+            net.connect(
+                pre, post, ns.FixedProbability(P_CONNECT), weight=w, delay=DT_MS, receptor=receptor
+            )
+    monitors = [net.record_spikes(exc), net.record_spikes(inh)]
+    net.run(DT_MS)  # one step: generates and loads (or compiles) the kernel
+    t1 = time.perf_counter()
+    net.run(duration_ms - DT_MS)
+    t2 = time.perf_counter()
+    return _row(
+        "neurosim",
+        duration_ms,
+        run_s=t2 - t1,
+        build_s=t1 - t0,
+        spikes=sum(len(m.t) for m in monitors),
+        synapses=sum(p.n_synapses for p in net.projections.values()),
+    )
+
+
+def _brian2_network(b2, seed: int):
+    """The COBA network written as a Brian2 user would (in the current device)."""
+    from brian2 import ms, mV, nS, pF
+
+    b2.defaultclock.dt = DT_MS * ms
+    b2.seed(seed)
+    namespace = {
+        "Cm": 200 * pF,
+        "gl": 10 * nS,
+        "El": -60 * mV,
+        "Ee": 0 * mV,
+        "Ei": -80 * mV,
+        "taue": 5 * ms,
+        "taui": 10 * ms,
+        "Vt": -50 * mV,
+        "Vr": -60 * mV,
+        "we": 6 * nS,
+        "wi": 67 * nS,
+    }
+    eqs = """
+    dv/dt = (gl*(El-v) + ge*(Ee-v) + gi*(Ei-v))/Cm : volt (unless refractory)
+    dge/dt = -ge/taue : siemens
+    dgi/dt = -gi/taui : siemens
+    """
+    P = b2.NeuronGroup(
+        N_EXC + N_INH,
+        eqs,
+        threshold="v>Vt",
+        reset="v=Vr",
+        refractory=5 * ms,
+        method="euler",
+        namespace=namespace,
+    )
+    P.v = "Vr + rand()*(Vt - Vr)"
+    P.ge = "(randn()*15 + 40)*nS"
+    P.gi = "(randn()*120 + 200)*nS"
+    Pe, Pi = P[:N_EXC], P[N_EXC:]
+    Ce = b2.Synapses(Pe, P, on_pre="ge += we", namespace=namespace)
+    Ci = b2.Synapses(Pi, P, on_pre="gi += wi", namespace=namespace)
+    Ce.connect(p=P_CONNECT)
+    Ci.connect(p=P_CONNECT)
+    mon = b2.SpikeMonitor(P)
+    net = b2.Network(P, Ce, Ci, mon)
+    return net, mon, (Ce, Ci)
+
+
+def measure_brian2_cython(duration_ms: float, seed: int = 1) -> dict:
+    """Brian2 runtime mode with Cython code generation, in this process."""
+    import brian2 as b2
+
+    b2.prefs.codegen.target = "cython"
+    t0 = time.perf_counter()
+    net, mon, syns = _brian2_network(b2, seed)
+    net.run(0 * b2.ms)  # generates and compiles (or loads) every code object
+    t1 = time.perf_counter()
+    net.run(duration_ms * b2.ms)
+    t2 = time.perf_counter()
+    return _row(
+        "brian2_cython",
+        duration_ms,
+        run_s=t2 - t1,
+        build_s=t1 - t0,
+        spikes=int(mon.num_spikes),
+        synapses=sum(len(s) for s in syns),
+    )
+
+
+def measure_brian2_standalone(duration_ms: float, seed: int = 1) -> dict:
+    """Brian2 C++ standalone, built and executed in a temporary directory (deleted
+    afterwards). Brian2 allows one standalone build per process."""
+    import brian2 as b2
+
+    with tempfile.TemporaryDirectory(prefix="coba_standalone_") as tmp:
+        project = os.path.join(tmp, "project")
+        b2.set_device("cpp_standalone", build_on_run=False)
+        t0 = time.perf_counter()
+        net, mon, syns = _brian2_network(b2, seed)
+        net.run(duration_ms * b2.ms)
+        b2.device.build(directory=project, compile=True, run=True, with_output=False)
+        t1 = time.perf_counter()
+        run_s = float(b2.device._last_run_time)
+        row = _row(
+            "brian2_standalone",
+            duration_ms,
+            run_s=run_s,
+            build_s=(t1 - t0) - run_s,
+            spikes=int(mon.num_spikes),
+            synapses=sum(len(s) for s in syns),
+        )
+    return row
+
+
+MEASURE = {
+    "neurosim": measure_neurosim,
+    "brian2_cython": measure_brian2_cython,
+    "brian2_standalone": measure_brian2_standalone,
+}
+
+
+def _row(name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
+    simulator, mode = SIMULATORS[name]
+    return {
+        "simulator": simulator,
+        "mode": mode,
+        "sim_ms": float(duration_ms),
+        "run_s": float(run_s),
+        "build_s": float(build_s),
+        "spikes": int(spikes),
+        "synapses": int(synapses),
+    }
+
+
+# -- driving the workers ----------------------------------------------------------------
+def _project_root() -> Path:
+    """The folder that contains the ``experiments`` package."""
+    return Path(__file__).resolve().parents[2]
+
+
+def measure_in_subprocess(name: str, duration_ms: float, seed: int = 1) -> dict:
+    """One measurement of simulator ``name`` in a fresh Python process."""
+    env = dict(os.environ)
+    root = str(_project_root())
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    cmd = [
+        sys.executable,
+        "-m",
+        "experiments.benchmarks.coba",
+        "--worker",
+        name,
+        "--duration",
+        repr(float(duration_ms)),
+        "--seed",
+        str(int(seed)),
+    ]
+    with tempfile.TemporaryDirectory(prefix="coba_bench_") as tmp:
+        proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout)[-4000:]
+        raise RuntimeError(
+            f"COBA benchmark worker {name} ({duration_ms} ms) failed "
+            f"(exit status {proc.returncode}):\n{tail}"
+        )
+    return json.loads(lines[-1])
+
+
+def _median_row(rows: list[dict]) -> dict:
+    out = dict(rows[0])
+    for key in ("run_s", "build_s"):
+        out[key] = float(statistics.median(r[key] for r in rows))
+    for key in ("spikes", "synapses"):
+        out[key] = int(round(statistics.median(r[key] for r in rows)))
+    return out
+
+
+def run(
+    durations_ms=(1000.0, 10000.0),
+    simulators=("neurosim", "brian2_cython", "brian2_standalone"),
+    seed: int = 1,
+    repeats: int = 1,
+) -> list[dict]:
+    """Measure every simulator at every duration (ms), ``repeats`` times each, every
+    measurement in a fresh process; one row (medians) per simulator and duration, in
+    the order of ``durations_ms`` then ``simulators``. See the module docstring."""
+    durations = [float(d) for d in durations_ms]
+    unknown = [s for s in simulators if s not in SIMULATORS]
+    if unknown:
+        raise ValueError(f"unknown simulators {unknown}; choose from {list(SIMULATORS)}")
+    if not durations or any(not d >= 2 * DT_MS for d in durations):
+        raise ValueError(f"durations must be at least {2 * DT_MS} ms, got {durations_ms}")
+    if int(repeats) < 1:
+        raise ValueError(f"repeats = {repeats} must be >= 1")
+    samples = {(d, s): [] for d in durations for s in simulators}
+    for _ in range(int(repeats)):
+        for d in durations:
+            for s in simulators:
+                samples[(d, s)].append(measure_in_subprocess(s, d, seed))
+    return [_median_row(samples[(d, s)]) for d in durations for s in simulators]
+
+
+def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
+    """neurosim ``run_s`` / Brian2 C++ standalone ``run_s`` at the longest duration
+    both were run for (``None`` if there is none)."""
+    ns_rows = {r["sim_ms"]: r for r in rows if r["simulator"] == "neurosim"}
+    sa_rows = {r["sim_ms"]: r for r in rows if r["mode"] == "cpp_standalone"}
+    common = sorted(set(ns_rows) & set(sa_rows))
+    if not common:
+        return None
+    d = common[-1]
+    return ns_rows[d]["run_s"] / sa_rows[d]["run_s"]
+
+
+def format_table(rows: list[dict]) -> str:
+    """The rows as a readable table (with the mean firing rate)."""
+    head = f"{'simulator':9s} {'mode':14s} {'sim_ms':>8s} {'run_s':>9s} {'build_s':>9s} "
+    head += f"{'spikes':>9s} {'rate_Hz':>8s} {'synapses':>9s}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        rate = r["spikes"] / ((N_EXC + N_INH) * r["sim_ms"] / 1000.0)
+        lines.append(
+            f"{r['simulator']:9s} {r['mode']:14s} {r['sim_ms']:8.0f} {r['run_s']:9.3f} "
+            f"{r['build_s']:9.3f} {r['spikes']:9d} {rate:8.2f} {r['synapses']:9d}"
+        )
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="neurosim bench coba",
+        description="COBA network (4000 LIF neurons): neurosim vs Brian2 run and build times.",
+    )
+    p.add_argument("--json", action="store_true", help="print only the JSON lines")
+    p.add_argument(
+        "--durations",
+        default="1000,10000",
+        help="simulated durations in ms, comma-separated (default 1000,10000)",
+    )
+    p.add_argument("--repeats", type=int, default=1, help="measurements each; medians reported")
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=list(SIMULATORS),
+        help="run only this simulator (repeatable; default all)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--worker", choices=list(SIMULATORS), help=argparse.SUPPRESS)
+    p.add_argument("--duration", type=float, help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    if args.worker:
+        row = MEASURE[args.worker](args.duration, args.seed)
+        print(json.dumps(row), flush=True)
+        return 0
+    try:
+        durations = [float(x) for x in args.durations.split(",") if x.strip()]
+    except ValueError:
+        raise SystemExit(f"--durations expects numbers, got {args.durations!r}") from None
+    simulators = tuple(dict.fromkeys(args.only)) if args.only else tuple(SIMULATORS)
+    try:
+        rows = run(durations, simulators, seed=args.seed, repeats=args.repeats)
+    except ValueError as err:
+        raise SystemExit(f"neurosim bench coba: {err}") from None
+    lines = [json.dumps({k: r[k] for k in KEYS}) for r in rows]
+    lines.append(json.dumps({"ratio_vs_brian2_standalone": ratio_vs_brian2_standalone(rows)}))
+    if not args.json:
+        print(format_table(rows))
+        print()
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
