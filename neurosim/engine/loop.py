@@ -269,12 +269,14 @@ class NumbaEngine:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=n_steps, unit="step", desc=f"t = {net.t:.1f} ms")
+        # with a progress bar, return to Python about 50 times per run
+        span = self.chunk if bar is None else max(1, min(self.chunk, n_steps // 50))
         for m, mon in enumerate(net.monitors):
             self.control[m, 0] = int(mon.active)
         try:
             while net.step < end:
                 start = net.step
-                stop = min(end, start + self.chunk)
+                stop = min(end, start + span)
                 self.control[:, 2] = 0
                 self.status[:] = 0
                 reached = int(self.kernel(start, stop, self.status, *self.args))
