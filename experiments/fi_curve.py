@@ -14,6 +14,8 @@ For ``lif`` the curve follows the analytic relation for a constant current I
 discretised by the time grid (see :func:`lif_rate_analytic`).
 
 CLI: ``neurosim run fi-curve --set model=adex --set currents=0,200,400 --json``.
+Sweeps (``setup``/``measure`` make it batchable; no seed, the runs are deterministic):
+``neurosim sweep fi-curve --grid model=lif,adex --grid duration=1000,2000 --out results/``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import math
 import numpy as np
 
 import neurosim as ns
+from neurosim.neurons.base import refractory_steps
 from neurosim.results import Result
 
 DEFAULT_CURRENTS = {
@@ -37,7 +40,8 @@ def lif_rate_analytic(current, params, dt: float | None = None) -> np.ndarray:
     """Steady-state rate (Hz) of the ``lif`` model for constant currents (pA).
 
     With ``dt`` given, the period is counted on the time grid of the simulation:
-    the neuron is clamped for ``round(t_ref/dt) - 1`` steps after the spike step, then
+    the neuron is clamped for ``n_ref - 1`` steps after the spike step (``n_ref`` the
+    refractory period in steps, Brian2's count), then
     integrates (exactly) for ``floor(T/dt) + 1`` steps until ``V > V_th``, where
     :math:`T` is the continuous free-flight time.
     """
@@ -52,10 +56,64 @@ def lif_rate_analytic(current, params, dt: float | None = None) -> np.ndarray:
         if dt is None:
             period = p.t_ref + free
         else:
-            n_ref = round(p.t_ref / dt)
+            n_ref = int(refractory_steps(p.t_ref, dt))
             period = (max(n_ref - 1, 0) + math.floor(free / dt) + 1) * dt
         rates[k] = 1000.0 / period
     return rates
+
+
+def _currents(model: str, currents) -> np.ndarray:
+    if model not in ns.MODELS:
+        raise ValueError(f"model = {model!r} is not one of {sorted(ns.MODELS)}")
+    currents = (
+        DEFAULT_CURRENTS[model]
+        if currents is None
+        else np.atleast_1d(np.asarray(currents, dtype=float))
+    )
+    if currents.ndim != 1 or currents.size == 0 or not np.all(np.isfinite(currents)):
+        raise ValueError(f"currents must be a non-empty list of finite values, got {currents}")
+    return currents
+
+
+def setup(
+    model: str = "lif",
+    currents=None,
+    duration: float = 2000.0,
+    transient: float = 1000.0,
+    dt: float = 0.1,
+    backend: str = "numba",
+    **params,
+) -> tuple[ns.Network, float]:
+    """One neuron per current, recording spikes, and the duration (ms): the sweep
+    protocol (see :mod:`neurosim.sweep`)."""
+    currents = _currents(model, currents)
+    if not 0 <= transient < duration:
+        raise ValueError(f"transient = {transient} ms must be in [0, duration = {duration} ms)")
+    net = ns.Network(dt=dt, seed=0, backend=backend)
+    pop = net.add_population("neuron", currents.size, model, params=params)
+    net.add_current(pop, ns.CurrentInput(currents))
+    net.record_spikes(pop)
+    return net, duration
+
+
+def measure(net: ns.Network, model: str = "lif", currents=None, transient: float = 1000.0, **_):
+    """Steady-state rate (Hz) of each neuron of :func:`setup`'s network after
+    ``transient`` ms."""
+    currents = _currents(model, currents)
+    (spikes,) = [m for m in net.monitors if m.kind == "spikes"]
+    t, i = spikes.t, spikes.i
+    rate = np.zeros(currents.size)
+    for k in range(currents.size):
+        tk = t[(i == k) & (t >= transient)]
+        if tk.size >= 2:
+            rate[k] = 1000.0 / np.mean(np.diff(tk))
+    summary = {
+        "model": model,
+        "params": net.populations["neuron"].model.params.as_dict(),
+        "current_pA": currents.tolist(),
+        "rate_hz": rate.tolist(),
+    }
+    return Result("fi-curve", summary, {"current_pA": currents, "rate_hz": rate})
 
 
 def run(
@@ -68,34 +126,11 @@ def run(
     **params,
 ) -> Result:
     """Simulate the f-I curve of ``model`` (model parameters overridable by name)."""
-    if model not in ns.MODELS:
-        raise ValueError(f"model = {model!r} is not one of {sorted(ns.MODELS)}")
-    currents = (
-        DEFAULT_CURRENTS[model]
-        if currents is None
-        else np.atleast_1d(np.asarray(currents, dtype=float))
-    )
-    if currents.ndim != 1 or currents.size == 0 or not np.all(np.isfinite(currents)):
-        raise ValueError(f"currents must be a non-empty list of finite values, got {currents}")
-    if not 0 <= transient < duration:
-        raise ValueError(f"transient = {transient} ms must be in [0, duration = {duration} ms)")
-    net = ns.Network(dt=dt, seed=0, backend=backend)
-    pop = net.add_population("neuron", currents.size, model, params=params)
-    net.add_current(pop, ns.CurrentInput(currents))
-    spikes = net.record_spikes(pop)
+    net, duration = setup(model, currents, duration, transient, dt, backend, **params)
     net.run(duration)
-    t, i = spikes.t, spikes.i
-    rate = np.zeros(currents.size)
-    for k in range(currents.size):
-        tk = t[(i == k) & (t >= transient)]
-        if tk.size >= 2:
-            rate[k] = 1000.0 / np.mean(np.diff(tk))
-    summary = {
-        "model": model,
-        "params": pop.model.params.as_dict(),
-        "current_pA": currents.tolist(),
-        "rate_hz": rate.tolist(),
-    }
+    result = measure(net, model, currents, transient)
+    currents, rate = result.arrays["current_pA"], result.arrays["rate_hz"]
+    pop = net.populations["neuron"]
     from neurosim.plotting import plt
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -106,4 +141,5 @@ def run(
     ax.set_xlabel("injected current (pA)")
     ax.set_ylabel("rate (Hz)")
     ax.legend(frameon=False)
-    return Result("fi-curve", summary, {"current_pA": currents, "rate_hz": rate}, {"fi_curve": fig})
+    result.figures["fi_curve"] = fig
+    return result

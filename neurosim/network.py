@@ -457,6 +457,11 @@ class Network:
             self._engine = Engine(self)
         self._engine.run(n_steps, progress)
 
+    def applied_current(self, index: int, size: int) -> np.ndarray:
+        """The present contribution (pA) of current input ``index`` to its targets'
+        ``I`` (shared by the engines so that a rebuilt engine never adds it twice)."""
+        return self._buffers.setdefault(("current_applied", index), np.zeros(size))
+
     def counters(self) -> dict[str, int]:
         """Events counted so far (numba backend), for energy accounting:
         ``spikes/<population>``, ``synaptic_events/<projection>`` (deliveries) and

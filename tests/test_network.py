@@ -164,3 +164,12 @@ def test_second_process_loads_compiled_kernel_from_cache(tmp_path):
     assert runs[0][0] == runs[1][0] and int(runs[0][0]) > 0
     assert runs[0][2] == "1"  # first process compiles
     assert runs[1][1] == "1" and runs[1][2] == "0"  # second loads from disk
+
+
+def test_rebuilt_engine_does_not_add_a_current_twice(net):
+    pop = net.add_population("p", 1, "lif")
+    net.add_current(pop, ns.CurrentInput(100.0))
+    net.run(1.0)
+    net.record_spikes(pop)  # a new monitor rebuilds the compiled loop
+    net.run(1.0)
+    assert pop.I.tolist() == [100.0]

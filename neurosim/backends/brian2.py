@@ -8,9 +8,9 @@ against an independent simulator. Brian2 is imported only here.
 What is mapped how
 ------------------
 Time
-    Every Brian2 object runs on one ``Clock(dt=network.dt ms)`` of its own (state and
-    weight monitors sampling every ``k`` steps on a clock of ``k dt``), so the backend
-    never reads or changes ``defaultclock``. Brian2's network time is set to
+    All Brian2 objects share one ``Clock(dt=network.dt ms)`` of the engine's own (state
+    and weight monitors sampling every ``k`` steps run on a clock of ``k dt``), so the
+    backend never reads or changes ``defaultclock``. Brian2's network time is set to
     ``network.step * dt`` before the first run, so that steps, spike times and sampling
     grids are neurosim's.
 Neuron populations
@@ -70,12 +70,18 @@ Monitors
 Continuing runs
     The Brian2 network lives as long as the engine (until the network's structure
     changes), so consecutive ``net.run`` calls continue it, spikes in transit included.
+    Brian2 objects get fixed names (``population_<name>``, ``projection_<name>``,
+    ``monitor_<k>``), so the generated code, which names its arrays after them, is
+    the same for every network of one structure and is compiled once per machine
+    (Brian2's Cython cache, ``~/.cython/brian_extensions``).
 
 Limits
 ------
-- Random numbers come from Brian2's generator (seeded with ``network.seed`` when the
-  engine is built; Brian2's generator is global to the process), not from neurosim's
-  xoshiro streams: networks with Poisson sources agree only statistically.
+- Random numbers come from Brian2's generator, seeded with ``brian2.seed(network.seed)``
+  when the engine is built (this also seeds NumPy's global generator, which Brian2's
+  runtime draws from), not from neurosim's xoshiro streams: networks with Poisson
+  sources agree only statistically, and interleaving other draws from NumPy's global
+  generator changes the Brian2 run.
   Connectivity, weights, delays and initial values are neurosim's, so they are equal.
 - Spikes in transit in the numba engine's ring buffers, or in an earlier Brian2 engine
   of the same network (before a structural change), are not carried over.
@@ -171,7 +177,7 @@ class Brian2Engine:
         self.net = network
         dt = network.dt
         self.dt_s = dt * 1e-3
-        self.clock = b2.Clock(dt=dt * b2.ms, name="neurosim_clock*")
+        self.clock = b2.Clock(dt=dt * b2.ms, name="neurosim_clock")
         self._clocks = {1: self.clock}
         self.target = "cython"
         self.compiled = False
@@ -192,32 +198,35 @@ class Brian2Engine:
             objects.append(syn)
 
         self.monitors = []
-        for mon in network.monitors:
-            b2mon = self._monitor(mon)
+        for m, mon in enumerate(network.monitors):
+            b2mon = self._monitor(mon, f"monitor_{m}")
             self.monitors.append([b2mon, 0])
             objects.append(b2mon)
 
         # the currents of every input already added to pop.I, kept on the network so
         # that an engine rebuilt after a structural change does not add them again
-        self.applied = network.__dict__.setdefault("_brian2_applied_currents", {})
+        # (the same record as the numba engine's: network.applied_currents)
+        self.applied = {}
         self.currents = []
         for c, (pop, current, targets) in enumerate(network.currents):
             steps, amps = current.tables(targets, dt)
-            self.applied.setdefault(c, np.zeros(targets.size))
+            self.applied[c] = network.applied_current(c, targets.size)
             self.currents.append((c, pop, targets, steps, amps))
 
-        self.b2net = b2.Network(*objects, name="neurosim_network*")
+        self.b2net = b2.Network(*objects, name="neurosim_network")
         self.b2net.t_ = network.step * self.dt_s
 
     # -- building ---------------------------------------------------------------------
     def _clock(self, every: int) -> b2.Clock:
         if every not in self._clocks:
-            self._clocks[every] = b2.Clock(dt=every * self.net.dt * b2.ms, name="neurosim_clock*")
+            self._clocks[every] = b2.Clock(
+                dt=every * self.net.dt * b2.ms, name=f"neurosim_clock_{every}"
+            )
         return self._clocks[every]
 
     def _group(self, pop):
         model, n, dt = pop.model, pop.n, self.net.dt
-        name = f"{pop.name}*"
+        name = f"population_{pop.name}"
         if isinstance(model, PoissonSource):
             rates, steps = model.aux(n, dt)
             g = int(np.gcd.reduce(steps)) or 1
@@ -226,7 +235,9 @@ class Brian2Engine:
             values = np.where((seg >= 0)[:, None], rates[np.maximum(seg, 0)], 0.0)
             per_neuron = rates.shape[1] > 1
             table = b2.TimedArray(
-                (values if per_neuron else values[:, 0]) * b2.Hz, dt=g * dt * b2.ms
+                (values if per_neuron else values[:, 0]) * b2.Hz,
+                dt=g * dt * b2.ms,
+                name=f"rates_{pop.name}",
             )
             expr = "rate_table(t, i)" if per_neuron else "rate_table(t)"
             return b2.PoissonGroup(
@@ -284,11 +295,11 @@ class Brian2Engine:
             model=f"{WEIGHT} : 1",
             on_pre=f"{target}_post += {WEIGHT}",
             clock=self.clock,
-            name=f"{proj.name}*",
+            name=f"projection_{proj.name}",
         )
         syn.pre.when = "after_resets"
         if proj.n_synapses:
-            syn.connect(i=proj.pre, j=proj.post)
+            syn.connect(i=proj.pre.astype(np.int64), j=proj.post.astype(np.int64))
             if not (np.array_equal(syn.i[:], proj.pre) and np.array_equal(syn.j[:], proj.post)):
                 raise RuntimeError(
                     f"Brian2 reordered the synapses of projection {proj.name!r}; "
@@ -297,11 +308,11 @@ class Brian2Engine:
             syn.delay = (proj.delay_steps - 1) * self.net.dt * b2.ms
         return syn
 
-    def _monitor(self, mon):
+    def _monitor(self, mon, name):
         if mon.kind == "spikes":
-            return b2.SpikeMonitor(self.groups[mon.target.name], name="spikemonitor*")
+            return b2.SpikeMonitor(self.groups[mon.target.name], name=name)
         if mon.kind == "rate":
-            return b2.PopulationRateMonitor(self.groups[mon.target.name], name="ratemonitor*")
+            return b2.PopulationRateMonitor(self.groups[mon.target.name], name=name)
         if mon.kind == "state":
             pop = mon.target
             if pop.model.is_source:
@@ -319,7 +330,7 @@ class Brian2Engine:
             record=record,
             clock=self._clock(mon.every),
             when="start",
-            name="statemonitor*",
+            name=name,
         )
 
     # -- state in and out -------------------------------------------------------------
@@ -378,7 +389,7 @@ class Brian2Engine:
             k = int(np.searchsorted(steps, step, side="right")) - 1
             value = amps[k] if k >= 0 else np.zeros(targets.size)
             pop.I[targets] += value - self.applied[c]
-            self.applied[c] = value.copy()
+            self.applied[c][:] = value
 
     # -- running ----------------------------------------------------------------------
     def _compile(self) -> None:
@@ -387,7 +398,7 @@ class Brian2Engine:
         try:
             with _CodegenTarget(self.target):
                 self.b2net.run(0 * b2.ms, namespace={})
-        except Exception as err:  # noqa: BLE001 - any compiler failure
+        except Exception as err:  # any compiler failure
             logger.warning("Brian2 could not compile with Cython (%s); using NumPy", err)
             self.target = "numpy"
             with _CodegenTarget(self.target):
@@ -423,12 +434,24 @@ class Brian2Engine:
                 for pop in net.populations.values():
                     if not pop.model.is_source:
                         self.groups[pop.name].I_ = pop.I
+                report = None
+                if bar is not None:
+
+                    def report(elapsed, completed, t_start, duration, a=a, b=b):
+                        bar.n = a - start + int(completed * (b - a))
+                        bar.set_description(f"t = {(start + bar.n) * net.dt:.1f} ms")
+
                 with _CodegenTarget(self.target):
-                    self.b2net.run((b - a) * net.dt * b2.ms, namespace={})
+                    self.b2net.run(
+                        (b - a) * net.dt * b2.ms,
+                        namespace={},
+                        report=report,
+                        report_period=1 * b2.second,
+                    )
                 self._flush()
                 net.step = b
                 if bar is not None:
-                    bar.update(b - a)
+                    bar.n = b - start
                     bar.set_description(f"t = {net.t:.1f} ms")
         finally:
             if bar is not None:

@@ -84,15 +84,10 @@ class NumbaEngine:
 
         for c, (pop, current, targets) in enumerate(network.currents):
             steps, amps = current.tables(targets, network.dt)
-            applied = np.zeros(targets.size)
-            pointer = np.zeros(1, dtype=np.int64)
-            # an input resumed after earlier runs starts from the segment in force now
-            k0 = int(np.searchsorted(steps, network.step, side="right"))
-            if k0:
-                pop.I[targets] += amps[k0 - 1] - applied
-                applied[:] = amps[k0 - 1]
-                pointer[0] = k0
-            network._current_state = getattr(network, "_current_state", {})
+            # what this input has added to pop.I so far, and the next segment: kept
+            # on the network so that a rebuilt engine does not add a current twice
+            applied = network.applied_current(c, targets.size)
+            pointer = network._buffers.setdefault(("current_pointer", c), np.zeros(1, np.int64))
             args = [
                 src.arg(f"cs{c}", steps),
                 src.arg(f"ca{c}", amps),

@@ -84,8 +84,9 @@ class NeuronModel:
 
 
 def refractory_steps(t_ref: float, dt: float) -> float:
-    """Refractory period in whole steps, as Brian2 rounds it (``round(t_ref/dt)``)."""
-    return float(np.round(t_ref / dt))
+    """Refractory period in whole steps, counted as Brian2 does:
+    ``int((t_ref + 1e-3 dt) / dt)`` (its ``timestep`` function)."""
+    return float(int((t_ref + 1e-3 * dt) / dt))
 
 
 @njit(cache=True, nogil=True)

@@ -22,8 +22,8 @@ Two models share one threshold/reset/refractory scheme:
         \qquad \frac{dg_x}{dt} = -\frac{g_x}{\tau_x}
 
     Conductances decay exactly; V is advanced with the conductances of the start of
-    the step, by forward Euler (``method="euler"``, Brian2's default for these
-    equations) or by exponential Euler (``method="exponential_euler"``:
+    the step, by forward Euler (``method="euler"``, applied to V only; the
+    conductances still decay exactly) or by exponential Euler (``method="exponential_euler"``:
     :math:`V_{n+1} = V_\infty + (V_n - V_\infty) e^{-h g_{tot}/C}`, exact for frozen
     conductances). Receptors ``exc``/``inh`` add the weight (nS, >= 0) to
     :math:`g_e`/:math:`g_i`. Defaults: the COBA network of Vogels & Abbott 2005
@@ -33,7 +33,8 @@ Two models share one threshold/reset/refractory scheme:
 
 Both: a neuron fires in the step where V exceeds V_th (strictly), the spike is stamped
 with the step's start time, V is set to V_reset and held there for ``t_ref`` (rounded
-to whole steps; the neuron integrates again once ``n - n_spike >= round(t_ref/dt)``,
+to whole steps as Brian2 does, ``n_ref = int((t_ref + 1e-3 dt)/dt)``; the neuron
+integrates again once ``n - n_spike >= n_ref``,
 Brian2's rule). Synaptic variables decay during refractoriness.
 """
 
