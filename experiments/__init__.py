@@ -17,7 +17,9 @@ EXPERIMENTS = {
 }
 
 BENCHMARKS = {
+    "calcium": "experiments.benchmarks.calcium",
     "coba": "experiments.benchmarks.coba",
+    "sweep": "experiments.benchmarks.sweep",
 }
 
 

@@ -5,6 +5,9 @@ one step. The network sustains asynchronous irregular activity at about 20 Hz.
 
 Returns the spike count, the mean rates of both populations, the CV of inter-spike
 intervals, and a raster plot. CLI: ``neurosim run coba --out out/``.
+
+Sweeps: ``setup`` and ``measure`` make the experiment batchable
+(``neurosim sweep coba --grid w_i=40,67,90 --seeds 5 --batched --out results/``).
 """
 
 from __future__ import annotations
@@ -53,34 +56,71 @@ def cv_isi(t: np.ndarray, i: np.ndarray) -> float:
     return float(np.mean(cvs)) if cvs else float("nan")
 
 
+def setup(
+    duration: float = 1000.0,
+    seed: int = 1,
+    dt: float = 0.1,
+    method: str = "euler",
+    n_exc: int = 3200,
+    n_inh: int = 800,
+    p: float = 0.02,
+    w_e: float = 6.0,
+    w_i: float = 67.0,
+) -> tuple[ns.Network, float]:
+    """The network of one run, recording the spikes of both populations, and its
+    duration (ms): the sweep protocol (see :mod:`neurosim.sweep`)."""
+    net = build(n_exc=n_exc, n_inh=n_inh, p=p, w_e=w_e, w_i=w_i, dt=dt, seed=seed, method=method)
+    net.record_spikes("exc")
+    net.record_spikes("inh")
+    return net, duration
+
+
+def _spike_monitors(net):
+    return {m.target.name: m for m in net.monitors if m.kind == "spikes"}
+
+
+def measure(net: ns.Network, duration: float | None = None, **params) -> Result:
+    """Key numbers and spike arrays of a finished run of :func:`setup`'s network
+    (``duration``: the simulated ms, default the network's present time)."""
+    mons = _spike_monitors(net)
+    mon_e, mon_i = mons["exc"], mons["inh"]
+    duration = net.t if duration is None else duration
+    seconds = duration / 1000.0
+    summary = {
+        "duration_ms": duration,
+        "spikes": int(len(mon_e.t) + len(mon_i.t)),
+        "rate_exc_hz": len(mon_e.t) / (mon_e.target.n * seconds),
+        "rate_inh_hz": len(mon_i.t) / (mon_i.target.n * seconds),
+        "cv_isi_exc": cv_isi(mon_e.t, mon_e.i),
+        "synapses": int(sum(p.n_synapses for p in net.projections.values())),
+    }
+    arrays = {"exc_t": mon_e.t, "exc_i": mon_e.i, "inh_t": mon_i.t, "inh_i": mon_i.i}
+    return Result("coba", summary, arrays)
+
+
 def run(
     duration: float = 1000.0,
     seed: int = 1,
     dt: float = 0.1,
     method: str = "euler",
     progress: bool = False,
+    n_exc: int = 3200,
+    n_inh: int = 800,
+    p: float = 0.02,
+    w_e: float = 6.0,
+    w_i: float = 67.0,
 ) -> Result:
-    """Run the COBA network for ``duration`` ms."""
-    net = build(dt=dt, seed=seed, method=method)
-    exc, inh = net.populations["exc"], net.populations["inh"]
-    mon_e, mon_i = net.record_spikes(exc), net.record_spikes(inh)
+    """Run the COBA network for ``duration`` ms (sizes, connection probability and
+    weights in nS as in :func:`build`)."""
+    net, duration = setup(duration, seed, dt, method, n_exc, n_inh, p, w_e, w_i)
     net.run(duration, progress=progress)
-    seconds = duration / 1000.0
-    rate_e = len(mon_e.t) / (exc.n * seconds)
-    rate_i = len(mon_i.t) / (inh.n * seconds)
-    summary = {
-        "duration_ms": duration,
-        "spikes": int(len(mon_e.t) + len(mon_i.t)),
-        "rate_exc_hz": rate_e,
-        "rate_inh_hz": rate_i,
-        "cv_isi_exc": cv_isi(mon_e.t, mon_e.i),
-        "synapses": int(sum(p.n_synapses for p in net.projections.values())),
-    }
+    result = measure(net, duration)
+    rate_e, rate_i = result.summary["rate_exc_hz"], result.summary["rate_inh_hz"]
     from neurosim.plotting import plt, raster
 
     fig, ax = plt.subplots(figsize=(8, 4))
-    raster(mon_e, ax=ax, markersize=0.5)
+    raster(_spike_monitors(net)["exc"], ax=ax, markersize=0.5)
     ax.set_xlim(0, min(duration, 1000.0))
     ax.set_title(f"COBA: {rate_e:.1f} Hz excitatory, {rate_i:.1f} Hz inhibitory")
-    arrays = {"exc_t": mon_e.t, "exc_i": mon_e.i, "inh_t": mon_i.t, "inh_i": mon_i.i}
-    return Result("coba", summary, arrays, {"raster": fig})
+    result.figures["raster"] = fig
+    return result

@@ -27,7 +27,8 @@ The table (:func:`load_results`)
     One row per run: a column per swept parameter (named as the parameter), ``seed``,
     ``status`` (``"ok"`` / ``"error"``), ``error`` (``"Type: message"``, else empty),
     then every scalar the run returned (nested dicts flattened as ``outer.inner``; a
-    name that clashes with a column above becomes ``result.<name>``), then
+    value that only repeats a swept parameter is left out, another name that clashes
+    with a column above becomes ``result.<name>``), then
     ``run_id``, ``attempts``, ``wall_s``, ``worker``, ``neurosim_version``,
     ``git_revision`` and ``finished_at``. Lists and arrays of the result (and
     ``Result.arrays``) go to ``runs/<run_id>/arrays.npz`` beside ``run.json`` (the
@@ -243,7 +244,7 @@ def _check_ranges(ranges: Mapping) -> dict:
     return checked
 
 
-def _scale(name, spec, u):
+def _scale(spec, u):
     if isinstance(spec, tuple):
         lo, hi = spec
         return float(lo + u * (hi - lo))
@@ -255,8 +256,7 @@ def random_points(ranges: Mapping, n_samples: int, seed: int = 0) -> list[dict]:
     ranges = _check_ranges(ranges)
     u = np.random.default_rng(seed).random((n_samples, len(ranges)))
     return [
-        {k: _scale(k, s, u[i, j]) for j, (k, s) in enumerate(ranges.items())}
-        for i in range(n_samples)
+        {k: _scale(s, u[i, j]) for j, (k, s) in enumerate(ranges.items())} for i in range(n_samples)
     ]
 
 
@@ -269,8 +269,7 @@ def lhs_points(ranges: Mapping, n_samples: int, seed: int = 0) -> list[dict]:
     ranges = _check_ranges(ranges)
     u = qmc.LatinHypercube(d=len(ranges), seed=np.random.default_rng(seed)).random(n_samples)
     return [
-        {k: _scale(k, s, u[i, j]) for j, (k, s) in enumerate(ranges.items())}
-        for i in range(n_samples)
+        {k: _scale(s, u[i, j]) for j, (k, s) in enumerate(ranges.items())} for i in range(n_samples)
     ]
 
 
@@ -591,10 +590,12 @@ class Store:
         }
         _atomic_write(folder / "run.json", lambda p: p.write_text(_json(record)))
         if outcome["arrays"]:
-            _atomic_write(
-                folder / "arrays.npz",
-                lambda p: np.savez(p.open("wb"), **outcome["arrays"]),
-            )
+
+            def save_arrays(path):
+                with path.open("wb") as fh:
+                    np.savez(fh, **outcome["arrays"])
+
+            _atomic_write(folder / "arrays.npz", save_arrays)
         if outcome["traceback"]:
             _atomic_write(folder / "traceback.txt", lambda p: p.write_text(outcome["traceback"]))
         version, revision = provenance()
@@ -602,6 +603,8 @@ class Store:
         row.update(seed=seed, status=outcome["status"], error=outcome["error"])
         taken = set(row) | set(META_COLUMNS)
         for key, value in outcome["scalars"].items():
+            if key in swept and value == params.get(key):
+                continue  # the run echoes a swept parameter: its column says it already
             row[f"result.{key}" if key in taken else key] = value
         row.update(
             run_id=rid,
@@ -666,9 +669,10 @@ class _Driver:
         ref, fixed, pass_seed, batched = self.payload
         return (ref, fixed, task, pass_seed, batched)
 
-    def record(self, task, outcomes) -> None:
+    def record(self, task, outcomes, died: bool = False) -> None:
         for run, outcome in zip(task, outcomes, strict=True):
-            self.store.write(run, outcome, self.deaths[run[0]] + 1, self.swept)
+            attempts = self.deaths[run[0]] + (0 if died else 1)
+            self.store.write(run, outcome, attempts, self.swept)
             self.failed += outcome["status"] != "ok"
         if self.bar is not None:
             self.bar.update(len(task))
@@ -681,13 +685,24 @@ class _Driver:
             err = WorkerDied(
                 f"{why} while running this run ({self.deaths[run[0]]} times; retries = {self.retries})"
             )
-            self.record([run], [_error_outcome(err, time.perf_counter())])
+            self.record([run], [_error_outcome(err, time.perf_counter())], died=True)
             return True
         return False
 
     def serial(self, tasks) -> None:
         for task in tasks:
             self.record(task, execute_task(*self.args(task)))
+
+    def submit(self, pool, in_flight: dict, task, alone: bool) -> bool:
+        """Submit ``task`` to a process pool; False when the pool broke (a worker died
+        since the last look)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            in_flight[pool.submit(execute_task, *self.args(task))] = (task, alone)
+        except BrokenProcessPool:
+            return False
+        return True
 
     def processes(self, tasks, max_workers: int) -> None:
         import multiprocessing
@@ -703,14 +718,18 @@ class _Driver:
             broken = False
             try:
                 while (pending or suspects or in_flight) and not broken:
-                    if suspects:
+                    if suspects:  # one at a time, so that a death names its run
                         if not in_flight:
-                            task = [suspects.popleft()]
-                            in_flight[pool.submit(execute_task, *self.args(task))] = (task, True)
+                            broken = not self.submit(pool, in_flight, [suspects[0]], True)
+                            if not broken:
+                                suspects.popleft()
                     else:
-                        while pending and len(in_flight) < 2 * max_workers:
-                            task = pending.popleft()
-                            in_flight[pool.submit(execute_task, *self.args(task))] = (task, False)
+                        while pending and len(in_flight) < 2 * max_workers and not broken:
+                            broken = not self.submit(pool, in_flight, pending[0], False)
+                            if not broken:
+                                pending.popleft()
+                    if broken:
+                        break
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for fut in done:
                         task, alone = in_flight.pop(fut)
@@ -732,8 +751,10 @@ class _Driver:
                     for run in task:
                         if not self.died(run, alone, "its worker process died"):
                             suspects.append(run)
-            finally:
+            except BaseException:  # Ctrl-C, or an error while recording
                 _stop_pool(pool)
+                raise
+            pool.shutdown(wait=True)
 
     def dask(self, tasks, client) -> None:
         from distributed import as_completed
@@ -750,16 +771,16 @@ class _Driver:
         try:
             for fut in queue:
                 task, alone = futures.pop(fut)
-                if fut.status == "error":
-                    err = fut.exception()
-                    if isinstance(err, KilledWorker):
-                        for run in task:
-                            if not self.died(run, alone, "its Dask worker died"):
-                                queue.add(submit([run], True))
-                        continue
-                    self.record(task, [_error_outcome(err, time.perf_counter())] * len(task))
-                else:
-                    self.record(task, fut.result())
+                try:
+                    outcomes = fut.result()
+                except KilledWorker:
+                    for run in task:
+                        if not self.died(run, alone, "its Dask worker died"):
+                            queue.add(submit([run], True))
+                    continue
+                except Exception as err:  # e.g. a result that cannot be deserialised
+                    outcomes = [_error_outcome(err, time.perf_counter())] * len(task)
+                self.record(task, outcomes)
         finally:
             if futures:
                 client.cancel(list(futures))
@@ -974,13 +995,11 @@ def sweep(
     )
     bar.set_postfix(failed=driver.failed, refresh=False)
     try:
-        if not tasks:
-            pass
-        elif executor == "serial":
+        if executor == "serial":
             driver.serial(tasks)
         elif executor == "processes":
-            driver.processes(tasks, min(int(max_workers), len(tasks)))
-        else:
+            driver.processes(tasks, min(int(max_workers), max(len(tasks), 1)))
+        elif tasks:
             client, close = _dask_client(executor)
             try:
                 driver.dask(tasks, client)
