@@ -64,3 +64,18 @@ def test_rejects_bad_arguments():
         coba.run(durations_ms=(50.0,), simulators=("nest",))
     with pytest.raises(ValueError):
         coba.run(durations_ms=(0.1,), simulators=("neurosim",))
+
+
+def test_run_neurosim_plastic():
+    # --plastic: the same network with pair STDP on the excitatory synapses
+    rows = coba.run(durations_ms=(50.0,), simulators=("neurosim",), plastic=True)
+    assert len(rows) == 1
+    check_row(rows[0], 50.0)
+
+
+def test_main_json_plastic(capsys):
+    argv = ["--json", "--plastic", "--durations", "50", "--only", "neurosim"]
+    assert coba.main(argv) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    check_row(json.loads(lines[0]), 50.0)

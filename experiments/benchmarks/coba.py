@@ -63,9 +63,29 @@ Output: one JSON line per simulator and duration with the keys ``simulator``,
 standalone ``run_s`` at the longest duration measured by both (``null`` if either
 was not run).
 
+Plastic variant (``--plastic``)
+-------------------------------
+The same measurements (same keys and modes) of the network whose excitatory synapses
+(exc->exc and exc->inh) follow additive pair STDP: neurosim's
+:class:`~neurosim.synapses.PairSTDP` with w_min 0, w_max 12 nS (twice the initial
+6 nS), A_plus 0.01, A_minus 0.0105, tau_plus 16.8 ms, tau_minus 33.7 ms, all-to-all
+interaction. In Brian2 the rule is written as a Brian2 user would, with the same
+semantics (transmit, then depress at a presynaptic spike; potentiate at a
+postsynaptic spike)::
+
+    w : siemens
+    dApre/dt = -Apre/taupre : 1 (event-driven)
+    dApost/dt = -Apost/taupost : 1 (event-driven)
+    on_pre:  ge += w; Apre += 1; w = clip(w - w_max*A_minus*Apost, w_min, w_max)
+    on_post: Apost += 1; w = clip(w + w_max*A_plus*Apre, w_min, w_max)
+
+neurosim keeps the traces per presynaptic and per postsynaptic neuron of the
+projection, Brian2 per synapse (equal values for one delay). Inhibitory synapses stay
+static.
+
 CLI::
 
-    neurosim bench coba [--json] [--durations 1000,10000] [--repeats N]
+    neurosim bench coba [--json] [--durations 1000,10000] [--repeats N] [--plastic]
                         [--only neurosim|brian2_cython|brian2_standalone ...]
     python -m experiments.benchmarks.coba ...      (the same)
 """
@@ -94,12 +114,15 @@ KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
 N_EXC, N_INH = 3200, 800
 P_CONNECT = 0.02
 DT_MS = 0.1
+#: Pair STDP of the excitatory synapses with ``--plastic`` (times ms, weights nS).
+STDP = {"tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.01, "A_minus": 0.0105, "w_max": 12.0}
 
 
 # -- the measurements (run inside a worker process) --------------------------------------
-def measure_neurosim(duration_ms: float, seed: int = 1) -> dict:
+def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Build and run the network in neurosim in this process (see module docstring)."""
     import neurosim as ns
+    from neurosim.synapses import PairSTDP
 
     t0 = time.perf_counter()
     net = ns.Network(dt=DT_MS, seed=seed)
@@ -113,7 +136,13 @@ def measure_neurosim(duration_ms: float, seed: int = 1) -> dict:
     for pre, receptor, w in ((exc, "exc", 6.0), (inh, "inh", 67.0)):
         for post in (exc, inh):
             net.connect(
-                pre, post, ns.FixedProbability(P_CONNECT), weight=w, delay=DT_MS, receptor=receptor
+                pre,
+                post,
+                ns.FixedProbability(P_CONNECT),
+                weight=w,
+                delay=DT_MS,
+                receptor=receptor,
+                synapse=PairSTDP(**STDP) if plastic and pre is exc else None,
             )
     monitors = [net.record_spikes(exc), net.record_spikes(inh)]
     net.run(DT_MS)  # one step: generates and loads (or compiles) the kernel
@@ -130,7 +159,7 @@ def measure_neurosim(duration_ms: float, seed: int = 1) -> dict:
     )
 
 
-def _brian2_network(b2, seed: int):
+def _brian2_network(b2, seed: int, plastic: bool = False):
     """The COBA network written as a Brian2 user would (in the current device)."""
     from brian2 import ms, mV, nS, pF
 
@@ -167,22 +196,53 @@ def _brian2_network(b2, seed: int):
     P.ge = "(randn()*15 + 40)*nS"
     P.gi = "(randn()*120 + 200)*nS"
     Pe, Pi = P[:N_EXC], P[N_EXC:]
-    Ce = b2.Synapses(Pe, P, on_pre="ge += we", namespace=namespace)
+    if plastic:
+        namespace.update(
+            taupre=STDP["tau_plus"] * ms,
+            taupost=STDP["tau_minus"] * ms,
+            A_plus=STDP["A_plus"],
+            A_minus=STDP["A_minus"],
+            w_min=0 * nS,
+            w_max=STDP["w_max"] * nS,
+        )
+        Ce = b2.Synapses(
+            Pe,
+            P,
+            model="""
+            w : siemens
+            dApre/dt = -Apre/taupre : 1 (event-driven)
+            dApost/dt = -Apost/taupost : 1 (event-driven)
+            """,
+            on_pre="""
+            ge += w
+            Apre += 1
+            w = clip(w - w_max*A_minus*Apost, w_min, w_max)
+            """,
+            on_post="""
+            Apost += 1
+            w = clip(w + w_max*A_plus*Apre, w_min, w_max)
+            """,
+            namespace=namespace,
+        )
+    else:
+        Ce = b2.Synapses(Pe, P, on_pre="ge += we", namespace=namespace)
     Ci = b2.Synapses(Pi, P, on_pre="gi += wi", namespace=namespace)
     Ce.connect(p=P_CONNECT)
     Ci.connect(p=P_CONNECT)
+    if plastic:
+        Ce.w = "we"
     mon = b2.SpikeMonitor(P)
     net = b2.Network(P, Ce, Ci, mon)
     return net, mon, (Ce, Ci)
 
 
-def measure_brian2_cython(duration_ms: float, seed: int = 1) -> dict:
+def measure_brian2_cython(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Brian2 runtime mode with Cython code generation, in this process."""
     import brian2 as b2
 
     b2.prefs.codegen.target = "cython"
     t0 = time.perf_counter()
-    net, mon, syns = _brian2_network(b2, seed)
+    net, mon, syns = _brian2_network(b2, seed, plastic)
     net.run(0 * b2.ms)  # generates and compiles (or loads) every code object
     t1 = time.perf_counter()
     net.run(duration_ms * b2.ms)
@@ -197,7 +257,7 @@ def measure_brian2_cython(duration_ms: float, seed: int = 1) -> dict:
     )
 
 
-def measure_brian2_standalone(duration_ms: float, seed: int = 1) -> dict:
+def measure_brian2_standalone(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Brian2 C++ standalone, built and executed in a temporary directory (deleted
     afterwards). Brian2 allows one standalone build per process."""
     import brian2 as b2
@@ -206,7 +266,7 @@ def measure_brian2_standalone(duration_ms: float, seed: int = 1) -> dict:
         project = os.path.join(tmp, "project")
         b2.set_device("cpp_standalone", build_on_run=False)
         t0 = time.perf_counter()
-        net, mon, syns = _brian2_network(b2, seed)
+        net, mon, syns = _brian2_network(b2, seed, plastic)
         net.run(duration_ms * b2.ms)
         b2.device.build(directory=project, compile=True, run=True, with_output=False)
         t1 = time.perf_counter()
@@ -248,7 +308,9 @@ def _project_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def measure_in_subprocess(name: str, duration_ms: float, seed: int = 1) -> dict:
+def measure_in_subprocess(
+    name: str, duration_ms: float, seed: int = 1, plastic: bool = False
+) -> dict:
     """One measurement of simulator ``name`` in a fresh Python process."""
     env = dict(os.environ)
     root = str(_project_root())
@@ -263,7 +325,7 @@ def measure_in_subprocess(name: str, duration_ms: float, seed: int = 1) -> dict:
         repr(float(duration_ms)),
         "--seed",
         str(int(seed)),
-    ]
+    ] + (["--plastic"] if plastic else [])
     with tempfile.TemporaryDirectory(prefix="coba_bench_") as tmp:
         proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -290,10 +352,12 @@ def run(
     simulators=("neurosim", "brian2_cython", "brian2_standalone"),
     seed: int = 1,
     repeats: int = 1,
+    plastic: bool = False,
 ) -> list[dict]:
     """Measure every simulator at every duration (ms), ``repeats`` times each, every
     measurement in a fresh process; one row (medians) per simulator and duration, in
-    the order of ``durations_ms`` then ``simulators``. See the module docstring."""
+    the order of ``durations_ms`` then ``simulators``; ``plastic``: the network with
+    pair STDP. See the module docstring."""
     durations = [float(d) for d in durations_ms]
     unknown = [s for s in simulators if s not in SIMULATORS]
     if unknown:
@@ -306,7 +370,7 @@ def run(
     for _ in range(int(repeats)):
         for d in durations:
             for s in simulators:
-                samples[(d, s)].append(measure_in_subprocess(s, d, seed))
+                samples[(d, s)].append(measure_in_subprocess(s, d, seed, plastic))
     return [_median_row(samples[(d, s)]) for d in durations for s in simulators]
 
 
@@ -355,6 +419,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run only this simulator (repeatable; default all)",
     )
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--plastic", action="store_true", help="excitatory synapses with pair STDP")
     p.add_argument("--worker", choices=list(SIMULATORS), help=argparse.SUPPRESS)
     p.add_argument("--duration", type=float, help=argparse.SUPPRESS)
     return p
@@ -363,7 +428,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.worker:
-        row = MEASURE[args.worker](args.duration, args.seed)
+        row = MEASURE[args.worker](args.duration, args.seed, plastic=args.plastic)
         print(json.dumps(row), flush=True)
         return 0
     try:
@@ -372,7 +437,9 @@ def main(argv=None) -> int:
         raise SystemExit(f"--durations expects numbers, got {args.durations!r}") from None
     simulators = tuple(dict.fromkeys(args.only)) if args.only else tuple(SIMULATORS)
     try:
-        rows = run(durations, simulators, seed=args.seed, repeats=args.repeats)
+        rows = run(
+            durations, simulators, seed=args.seed, repeats=args.repeats, plastic=args.plastic
+        )
     except ValueError as err:
         raise SystemExit(f"neurosim bench coba: {err}") from None
     lines = [json.dumps({k: r[k] for k in KEYS}) for r in rows]
