@@ -52,6 +52,52 @@ Projections
     resets): when the target variable is the membrane potential (``izhikevich``) and
     the target neuron fires in the same step, neurosim adds the weight to the reset
     value, and so does this backend.
+Plastic projections
+    A projection with a plasticity rule becomes ``Synapses`` with the rule's
+    ``brian2_model()``: ``model`` (the weight ``w`` is renamed ``w_syn``, any other
+    synaptic variable whose name the target group also uses gets the suffix ``_syn``:
+    Brian2 forbids the clash), ``on_pre`` (one pathway ``pre`` or a dict of named
+    pathways) whose line with ``{target}`` becomes ``<receptor variable>_post += ...``
+    and is dropped for ``receptor=None`` (plasticity-only projections, also onto
+    ``SpikeGeneratorGroup`` targets), ``on_post``, ``namespace``, ``method`` and
+    ``init``. Timing as neurosim's engine: every presynaptic pathway has the
+    transmission delay ``(d - 1) dt`` (a plastic projection has one delay), plus
+    ``rule.pre_lag_steps(dt)`` steps for the pathways the description lists in
+    ``lagged`` (Graupner–Brunel's presynaptic calcium, ``D`` rounded to steps).
+    All pathways run in the slot ``after_resets``, where Brian2 orders presynaptic
+    pathways (order -1) before postsynaptic ones (order 1, see
+    ``brian2.synapses.synapses.SynapticPathway``): presynaptic events before
+    postsynaptic spikes of the same step, as in neurosim. Clock-driven equations
+    are integrated in the slot ``end``, after the events of the step and the neuron
+    updates (neurosim's ``on_step``, which reads the postsynaptic ``v`` after the
+    update); pure exponential decays among them (Graupner–Brunel's calcium) are made
+    exact as for neuron groups, by a ``run_regularly`` operation right after the
+    state update.
+
+    State. Before each run the rule state is set from the projection (after
+    ``proj.synchronize()`` for rules whose state is current only as of each
+    synapse's last event) and the weights from ``proj.weight`` (unless the weight is
+    an expression of the state, as Graupner–Brunel's ``w(rho)``); after the run it
+    is copied back, ``proj.weight`` included. The description says how:
+    ``synapse_state`` maps Brian2 variables to rows of ``proj.S_syn`` (e.g. ``rho``,
+    ``U``); ``lastupdate`` names the row holding the step of the last update of
+    event-driven variables (Tsodyks–Markram's ``last_step``, Brian2's ``lastupdate``);
+    otherwise a ``last_step`` row is set to the present step (clock-driven state is
+    always current). ``pre_traces``/``post_traces`` map per-synapse event-driven
+    traces to neurosim's traces per presynaptic/postsynaptic neuron (value and
+    ``last_step`` rows, with the trace's time constant): STDP keeps traces per
+    neuron, Brian2 per synapse; for a projection with one delay the traces of all
+    synapses of a neuron jump at the same steps, so the two are equal. They are
+    brought to the present step when copied (both ways); per-neuron values are read
+    back from each neuron's first synapse. ``pre_state``/``post_state`` map other
+    per-neuron rows to per-synapse variables (rows named ``*_step`` become times in
+    s): Shouval's NMDA gate and EPSP amplitudes and last spike times.
+
+    Differences that remain by construction: Graupner–Brunel's ``w_syn`` is
+    ``w(rho)`` at every step (transmission and weight monitors), whereas neurosim
+    updates ``proj.weight`` at the synapse's calcium events only; traces of neurons
+    without synapses in the projection are not kept; random numbers (noise of
+    Graupner–Brunel) come from Brian2's generator.
 Current inputs
     The current of a neuron is ``I_e`` plus the inputs in force
     (:class:`~neurosim.inputs.CurrentInput`); the Brian2 run is split at every segment
@@ -64,7 +110,8 @@ Monitors
     ``StateMonitor(record=neurons, when="start")`` every ``every`` steps (values at the
     start of the step, after the spikes that arrive then); ``RateMonitor`` ->
     ``PopulationRateMonitor`` (rate times ``N dt`` = spike count per step);
-    ``WeightMonitor`` -> ``StateMonitor`` of the synapses' ``w_syn``. After every run the
+    ``WeightMonitor`` -> ``StateMonitor`` of the synapses' ``w_syn`` (static or plastic
+    projections). After every run the
     new records are appended to the neurosim monitors exactly as the numba engine
     does (steps as int64); ``monitor.active`` switches the Brian2 monitor.
 Continuing runs
@@ -85,8 +132,12 @@ Limits
   Connectivity, weights, delays and initial values are neurosim's, so they are equal.
 - Spikes in transit in the numba engine's ring buffers, or in an earlier Brian2 engine
   of the same network (before a structural change), are not carried over.
-- Plastic synapse models are not mapped (the weight is a constant ``w_syn``); event
-  counters (:meth:`Network.counters`) are kept by the numba engine only.
+- Event counters (:meth:`Network.counters`) are kept by the numba engine only.
+- Plastic projections agree exactly with the numba engine for event-driven rules
+  (STDP, Tsodyks–Markram: the same closed forms at the same events); clock-driven
+  rules differ by the integration schemes (Euler–Maruyama of the full Graupner–Brunel
+  equation vs neurosim's event-driven scheme; Euler vs neurosim's split for
+  Shouval's calcium and weight), quantified in ``tests/synapses/test_brian2_rules.py``.
 - Brian2's runtime mode runs Python per time step and object: it is the reference,
   not a fast path.
 """
@@ -95,12 +146,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 
 import brian2 as b2
 import numpy as np
 from brian2.equations.equations import FLOAT, PARAMETER, SingleEquation
 from brian2.parsing.sympytools import str_to_sympy
 from brian2.units.fundamentalunits import DIMENSIONLESS
+from brian2.utils.stringtools import word_substitute
 
 from neurosim.inputs import PoissonSource, SpikeGeneratorSource
 from neurosim.neurons.base import NEVER
@@ -124,7 +177,7 @@ def exact_decays(equations: b2.Equations, namespace: dict, method: str) -> dict[
         return {}
     rates = {}
     for eq in equations.ordered:
-        if eq.type != "differential equation" or eq.flags:
+        if eq.type != "differential equation" or set(eq.flags) - {"clock-driven"}:
             continue
         expr = str_to_sympy(eq.expr.code)
         symbols = {s.name: s for s in expr.free_symbols}
@@ -154,6 +207,26 @@ def _with_parameters(equations: b2.Equations, names) -> b2.Equations:
             for eq in equations.ordered
         ]
     )
+
+
+def _rename(code: str, names: dict[str, str]) -> str:
+    """``code`` (equations or statements) with the variables in ``names`` renamed,
+    derivatives ``dx/dt`` included."""
+    for old, new in names.items():
+        code = re.sub(rf"\bd{old}/dt\b", f"d{new}/dt", code)
+    return word_substitute(code, names)
+
+
+def _rows(rule) -> dict[str, dict[str, int]]:
+    """Row of each state variable of ``rule``, per matrix (``syn``, ``pre``, ``post``)."""
+    return {
+        side: {name: k for k, (name, _) in enumerate(spec)}
+        for side, spec in (
+            ("syn", rule.synapse_vars),
+            ("pre", rule.pre_vars),
+            ("post", rule.post_vars),
+        )
+    }
 
 
 class _CodegenTarget:
@@ -192,6 +265,7 @@ class Brian2Engine:
             objects.append(group)
 
         self.synapses = {}
+        self.plastic = {}  # projection name -> (rule description, renames, weight kind)
         for proj in network.projections.values():
             syn = self._synapses(proj)
             self.synapses[proj.name] = syn
@@ -281,13 +355,10 @@ class Brian2Engine:
         return group
 
     def _synapses(self, proj):
-        if getattr(proj, "synapse", None) is not None:
-            raise NotImplementedError(
-                f"projection {proj.name!r} has a plasticity rule; the Brian2 backend maps "
-                "static synapses only"
-            )
         pre = self.groups[proj.pre_population.name]
         post = self.groups[proj.post_population.name]
+        if proj.synapse is not None:
+            return self._plastic_synapses(proj, pre, post)
         target = proj.post_population.model.receptors[proj.receptor]
         syn = b2.Synapses(
             pre,
@@ -299,13 +370,94 @@ class Brian2Engine:
         )
         syn.pre.when = "after_resets"
         if proj.n_synapses:
-            syn.connect(i=proj.pre.astype(np.int64), j=proj.post.astype(np.int64))
-            if not (np.array_equal(syn.i[:], proj.pre) and np.array_equal(syn.j[:], proj.post)):
-                raise RuntimeError(
-                    f"Brian2 reordered the synapses of projection {proj.name!r}; "
-                    "synapse indices would not match neurosim's CSR order"
-                )
+            self._connect(syn, proj)
             syn.delay = (proj.delay_steps - 1) * self.net.dt * b2.ms
+        return syn
+
+    @staticmethod
+    def _connect(syn, proj) -> None:
+        syn.connect(i=proj.pre.astype(np.int64), j=proj.post.astype(np.int64))
+        if not (np.array_equal(syn.i[:], proj.pre) and np.array_equal(syn.j[:], proj.post)):
+            raise RuntimeError(
+                f"Brian2 reordered the synapses of projection {proj.name!r}; "
+                "synapse indices would not match neurosim's CSR order"
+            )
+
+    def _plastic_synapses(self, proj, pre, post):
+        """Brian2 ``Synapses`` of a projection with a plasticity rule (see module
+        docstring): the rule's ``brian2_model()`` with its variables renamed where they
+        would clash with the target group's, the transmission line written for the
+        receptor (dropped for ``receptor=None``), neurosim's delays and event order."""
+        rule, dt = proj.synapse, self.net.dt
+        desc = rule.brian2_model()
+        equations = b2.Equations(desc["model"])
+        names = {"w": WEIGHT}
+        taken = set(post.variables)
+        for name in equations.names:
+            if name != "w" and name in taken:
+                names[name] = f"{name}_syn"
+        if proj.receptor is None:
+            target = None
+        else:
+            target = f"{proj.post_population.model.receptors[proj.receptor]}_post"
+
+        def code(text):
+            lines = []
+            for line in (text or "").splitlines():
+                if "{target}" in line:
+                    if target is None:
+                        continue
+                    line = line.replace("{target}", target)
+                lines.append(line.strip())
+            text = "\n".join(line for line in lines if line)
+            return _rename(text, names) if text else None
+
+        on_pre = desc["on_pre"]
+        pathways = {"pre": on_pre} if isinstance(on_pre, str) else dict(on_pre)
+        pathways = {k: c for k, v in pathways.items() if (c := code(v)) is not None}
+        on_post = code(desc.get("on_post"))
+        model = b2.Equations(_rename(desc["model"], names))
+        namespace = dict(desc["namespace"])
+        method = desc.get("method", ("exact", "euler", "heun"))
+        decays = exact_decays(model, namespace, method) if isinstance(method, str) else {}
+        if decays:
+            model = _with_parameters(model, decays)
+        clock_driven = any(
+            eq.type == "differential equation" and "event-driven" not in eq.flags
+            for eq in model.ordered
+        )
+        syn = b2.Synapses(
+            pre,
+            post,
+            model=model,
+            on_pre=pathways or None,
+            on_post=on_post,
+            namespace=namespace,
+            method=method,
+            clock=self.clock,
+            name=f"projection_{proj.name}",
+        )
+        # pre pathways (order -1) before post pathways (order 1), all after the resets
+        for name in [*pathways, *(["post"] if on_post else [])]:
+            getattr(syn, name).when = "after_resets"
+        if clock_driven:
+            # integrate after the events of the step (neurosim's on_step)
+            syn.state_updater.when = "end"
+        for var, k in decays.items():  # exact decays after the state update
+            factor = f"decay_factor_{var}"
+            namespace[factor] = math.exp(k * dt)
+            syn.run_regularly(f"{var} = {var} * {factor}", when="end", order=1)
+        if proj.n_synapses:
+            self._connect(syn, proj)
+            d = int(proj.delay_steps[0]) - 1
+            lag = rule.pre_lag_steps(dt)
+            for name in pathways:
+                steps = d + (lag if name in desc.get("lagged", ()) else 0)
+                getattr(syn, name).delay = steps * dt * b2.ms
+            for var, value in desc.get("init", {}).items():
+                setattr(syn, f"{names.get(var, var)}_", value)
+        kind = equations["w"].type
+        self.plastic[proj.name] = (desc, names, kind)
         return syn
 
     def _monitor(self, mon, name):
@@ -346,8 +498,13 @@ class Brian2Engine:
                 else:
                     setattr(group, f"{var}_", pop.S[row])
         for proj in self.net.projections.values():
-            if proj.n_synapses:
-                setattr(self.synapses[proj.name], f"{WEIGHT}_", proj.weight)
+            if not proj.n_synapses:
+                continue
+            syn = self.synapses[proj.name]
+            if proj.synapse is not None:
+                self._rule_state_to_brian2(proj, syn)
+            else:
+                setattr(syn, f"{WEIGHT}_", proj.weight)
 
     def _state_from_brian2(self, step: int) -> None:
         net = self.net
@@ -376,8 +533,63 @@ class Brian2Engine:
                     "inputs and the time step."
                 )
         for proj in net.projections.values():
-            if proj.n_synapses:
-                proj.weight[:] = getattr(self.synapses[proj.name], f"{WEIGHT}_")[:]
+            if not proj.n_synapses:
+                continue
+            syn = self.synapses[proj.name]
+            proj.weight[:] = getattr(syn, f"{WEIGHT}_")[:]
+            if proj.synapse is not None:
+                self._rule_state_from_brian2(proj, syn, step)
+
+    def _rule_state_to_brian2(self, proj, syn) -> None:
+        """Set the Brian2 synapses from the rule state and weights of ``proj``."""
+        desc, names, kind = self.plastic[proj.name]
+        rule, step, dt = proj.synapse, self.net.step, self.net.dt
+        if getattr(rule, "synchronize", None) is not None:
+            proj.synchronize()  # state current only as of each synapse's last event
+        rows = _rows(rule)
+        for var, row in desc.get("synapse_state", {}).items():
+            setattr(syn, f"{names.get(var, var)}_", proj.S_syn[rows["syn"][row]])
+        if "lastupdate" in desc:
+            syn.lastupdate_ = proj.S_syn[rows["syn"][desc["lastupdate"]]] * self.dt_s
+        for side, S, idx in (("pre", proj.S_pre, proj.pre), ("post", proj.S_post, proj.post)):
+            idx = idx.astype(np.int64)
+            for var, (row, tau) in desc.get(f"{side}_traces", {}).items():
+                gap = step - S[rows[side]["last_step"]]
+                value = S[rows[side][row]] * np.exp(-gap * dt / tau)
+                setattr(syn, f"{names.get(var, var)}_", value[idx])
+                syn.lastupdate_ = step * self.dt_s  # traces brought to the present
+            for var, row in desc.get(f"{side}_state", {}).items():
+                value = S[rows[side][row]]
+                if row.endswith("_step"):
+                    value = value * self.dt_s
+                setattr(syn, f"{names.get(var, var)}_", value[idx])
+        if kind != "subexpression":
+            setattr(syn, f"{WEIGHT}_", proj.weight)
+
+    def _rule_state_from_brian2(self, proj, syn, step: int) -> None:
+        """Copy the Brian2 synapses' state back into the rule state of ``proj``."""
+        desc, names, _ = self.plastic[proj.name]
+        rows = _rows(proj.synapse)
+        for var, row in desc.get("synapse_state", {}).items():
+            proj.S_syn[rows["syn"][row]] = getattr(syn, f"{names.get(var, var)}_")[:]
+        if "lastupdate" in desc:
+            last = np.rint(syn.lastupdate_[:] / self.dt_s)
+            proj.S_syn[rows["syn"][desc["lastupdate"]]] = last
+        elif "last_step" in rows["syn"]:
+            proj.S_syn[rows["syn"]["last_step"]] = step  # clock-driven: state is current
+        for side, S, idx in (("pre", proj.S_pre, proj.pre), ("post", proj.S_post, proj.post)):
+            # per-neuron state from each neuron's first synapse (all of them agree)
+            neurons, first = np.unique(idx, return_index=True)
+            for var, (row, tau) in desc.get(f"{side}_traces", {}).items():
+                value = getattr(syn, f"{names.get(var, var)}_")[:][first]
+                age = step * self.dt_s - syn.lastupdate_[:][first]
+                S[rows[side][row], neurons] = value * np.exp(-age / (tau * 1e-3))
+                S[rows[side]["last_step"], neurons] = step
+            for var, row in desc.get(f"{side}_state", {}).items():
+                value = getattr(syn, f"{names.get(var, var)}_")[:][first]
+                if row.endswith("_step"):
+                    value = np.rint(value / self.dt_s)
+                S[rows[side][row], neurons] = value
 
     def _steps_of_lastspike(self, lastspike: np.ndarray) -> np.ndarray:
         steps = np.rint(lastspike / self.dt_s)

@@ -54,6 +54,7 @@ from numba import njit
 from neurosim.engine.rng import normal
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
+from neurosim.synapses.traces import decay_tables, decayed
 
 
 @dataclass(frozen=True)
@@ -95,34 +96,30 @@ class GraupnerBrunelParams(ParameterSet):
 @njit(cache=True, nogil=True)
 def _advance(c0, rho, span, P, R):
     """``rho`` after ``span`` ms of calcium decay from ``c0`` (see module docstring)."""
-    tau_ca, theta_d, theta_p, gamma_d, gamma_p, sigma, tau = (
-        P[0],
-        P[3],
-        P[4],
-        P[5],
-        P[6],
-        P[7],
-        P[8],
-    )
+    tau_ca, theta_d, gamma_d, gamma_p, sigma, tau = P[0], P[3], P[5], P[6], P[7], P[8]
     t_p = 0.0
-    if c0 > theta_p:
-        t_p = min(span, tau_ca * math.log(c0 / theta_p))
     t_d = 0.0
     if c0 > theta_d:
-        t_d = min(span, tau_ca * math.log(c0 / theta_d)) - t_p
+        log_d = math.log(c0 / theta_d)  # one log: ln(c0/theta_p) = log_d - ln(theta_p/theta_d)
+        if log_d > P[12]:
+            t_p = min(span, tau_ca * (log_d - P[12]))
+        t_d = min(span, tau_ca * log_d) - t_p
     t_0 = span - t_p - t_d
+    # Both supra-threshold parts are linear Gaussian maps, so their two increments
+    # combine into one draw of the summed variance (exact in distribution).
+    var = 0.0
     if t_p > 0.0:
         g = gamma_p + gamma_d
         decay = math.exp(-g * t_p / tau)
         bar = gamma_p / g
         rho = bar + (rho - bar) * decay
-        if sigma > 0.0:
-            rho += sigma * math.sqrt((1.0 - decay * decay) / g) * normal(R)
+        var = (1.0 - decay * decay) / g
     if t_d > 0.0:
         decay = math.exp(-gamma_d * t_d / tau)
         rho = rho * decay
-        if sigma > 0.0:
-            rho += sigma * math.sqrt((1.0 - decay * decay) / (2.0 * gamma_d)) * normal(R)
+        var = var * decay * decay + (1.0 - decay * decay) / (2.0 * gamma_d)
+    if sigma > 0.0 and var > 0.0:
+        rho += sigma * math.sqrt(var) * normal(R)
     if t_0 > 0.0:
         x = rho - 0.5
         z0 = x * x
@@ -137,10 +134,10 @@ def _touch(s, n, jump, w, Ssyn, P, R):
     """Bring synapse ``s`` to step ``n`` and add ``jump`` to its calcium."""
     c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
     dt, tau_ca, w_min, w_max = P[9], P[0], P[10], P[11]
-    span = (n - last[s]) * dt
-    if span > 0.0:
-        rho[s] = _advance(c[s], rho[s], span, P, R)
-        c[s] *= math.exp(-span / tau_ca)
+    gap = int(n - last[s])
+    if gap > 0:
+        rho[s] = _advance(c[s], rho[s], gap * dt, P, R)
+        c[s] = decayed(c[s], gap, P[13:], 0, tau_ca / dt)
         last[s] = n
     c[s] += jump
     value = w_min + (w_max - w_min) * rho[s]
@@ -212,6 +209,8 @@ class GraupnerBrunel(SynapseModel):
                 dt,
                 p.w_min,
                 p.w_max,
+                math.log(p.theta_p / p.theta_d),
+                *decay_tables(dt, p.tau_Ca),
             ]
         )
 
@@ -224,19 +223,36 @@ class GraupnerBrunel(SynapseModel):
         return S, np.zeros((0, n_pre)), np.zeros((0, n_post))
 
     def brian2_model(self):
+        """Clock-driven Brian2 synapses (the full equation, noise included).
+
+        The transmitted weight is an expression of the present ``rho``; the pathway
+        ``calcium`` (listed in ``lagged``) is delayed by ``pre_lag_steps`` beyond
+        transmission. Euler–Maruyama: the Brian2 backend integrates the pure calcium
+        decay exactly (a parameter decayed every step), so that the noise, a function
+        of the calcium only, is additive for Brian2 (with ``c`` a state variable
+        Brian2 would class it as multiplicative and refuse ``euler``; its ``heun``
+        would then also integrate the decay by Euler). Without noise the term is
+        left out.
+        """
         p = self.params
-        ns = p.as_dict()
+        noise = (
+            " + sigma*sqrt((int(c > theta_d) + int(c > theta_p))/(tau*ms))*xi"
+            if p.sigma > 0
+            else ""
+        )
         return {
-            "model": """
-                w : 1
-                dc/dt = -c/tau_Ca/ms : 1 (clock-driven)
+            "model": f"""
+                w = clip(w_min + (w_max - w_min)*rho, w_min, w_max) : 1
+                dc/dt = -c/(tau_Ca*ms) : 1 (clock-driven)
                 drho/dt = (-rho*(1 - rho)*(rho_star - rho) + gamma_p*(1 - rho)*int(c > theta_p)
-                           - gamma_d*rho*int(c > theta_d))/(tau*ms)
-                          + sigma*sqrt((int(c > theta_d) + int(c > theta_p))/(tau*ms))*xi : 1 (clock-driven)
+                           - gamma_d*rho*int(c > theta_d))/(tau*ms){noise} : 1 (clock-driven)
             """,
-            "on_pre": "c += C_pre",
+            "on_pre": {"pre": "{target} += w", "calcium": "c += C_pre"},
             "on_post": "c += C_post",
-            "namespace": ns,
+            "namespace": p.as_dict(),
+            "method": "euler",
+            "lagged": ("calcium",),
+            "synapse_state": {"c": "c", "rho": "rho"},
         }
 
 

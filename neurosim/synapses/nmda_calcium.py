@@ -277,7 +277,81 @@ class Shouval2002(SynapseModel):
         return np.zeros((2, n_syn)), Spre, Spost
 
     def brian2_model(self):
-        return {"clock_driven": True, "namespace": self.params.as_dict()}
+        """Clock-driven Brian2 synapses written from the module docstring.
+
+        Per synapse: calcium ``Ca`` and weight ``w`` (clock-driven, Brian2's ``euler``);
+        the NMDA gate and (kernel mode) the EPSP as closed forms of the time since the
+        last presynaptic event ``last_pre_t`` with amplitudes that each event updates
+        (the closed fraction opens, the kernel adds one normalised EPSP); the BPAP from
+        the last postsynaptic spike ``last_post_t``. The BPAP starts at the grid step
+        where ``t - last_post_t`` reaches ``bpap_delay`` (compared with a tolerance of
+        1e-6 dt against the rounding of clock times).
+        """
+        p = self.params
+        a, b = p.tau_epsp_decay, p.tau_epsp_rise
+        t_peak = math.log(a / b) * a * b / (a - b)
+        norm = math.exp(-t_peak / a) - math.exp(-t_peak / b)
+        namespace = {k: v for k, v in p.as_dict().items() if k != "voltage"}
+        namespace["epsp_scale"] = p.epsp_amplitude / norm
+        since_pre = "(t - last_pre_t)"
+        if p.voltage == "kernel":
+            soma = (
+                f"V_rest + epsp_scale*(epsp_decay*exp(-{since_pre}/(tau_epsp_decay*ms))"
+                f" - epsp_rise*exp(-{since_pre}/(tau_epsp_rise*ms)))"
+            )
+        else:
+            soma = "v_post"
+        bp = "(t - last_post_t - bpap_delay*ms)"
+        decayed = {
+            name: f"{name}*exp(-{since_pre}/({tau}*ms))"
+            for name, tau in (
+                ("nmda_fast", "tau_f"),
+                ("nmda_slow", "tau_s"),
+                ("epsp_decay", "tau_epsp_decay"),
+                ("epsp_rise", "tau_epsp_rise"),
+            )
+        }
+        return {
+            "model": f"""
+                dCa/dt = P0*G_NMDA*gate*B_Mg*(V_r - V_dend)/ms - Ca/(tau_Ca*ms) : 1 (clock-driven)
+                dw/dt = (Omega - lam*w)/(1000*(P1/(P2 + Ca**P3) + P4)*ms) : 1 (clock-driven)
+                gate = {decayed["nmda_fast"]} + {decayed["nmda_slow"]} : 1
+                Omega = 0.25 + 1/(1 + exp(-beta2*(Ca - alpha2)))
+                        - 0.25/(1 + exp(-beta1*(Ca - alpha1))) : 1
+                B_Mg = 1/(1 + exp(-0.062*V_dend)*Mg/3.57) : 1
+                V_dend = V_soma + int({bp} > -1e-6*dt)*bpap_amplitude*(
+                         bpap_fast*exp(-{bp}/(tau_bpap_fast*ms))
+                         + (1 - bpap_fast)*exp(-{bp}/(tau_bpap_slow*ms))) : 1
+                V_soma = {soma} : 1
+                nmda_fast : 1
+                nmda_slow : 1
+                epsp_decay : 1
+                epsp_rise : 1
+                last_pre_t : second
+                last_post_t : second
+            """,
+            "on_pre": f"""
+                opened = clip(1 - {decayed["nmda_fast"]} - {decayed["nmda_slow"]}, 0, 1)
+                nmda_fast = {decayed["nmda_fast"]} + I_f*opened
+                nmda_slow = {decayed["nmda_slow"]} + (1 - I_f)*opened
+                epsp_decay = {decayed["epsp_decay"]} + 1
+                epsp_rise = {decayed["epsp_rise"]} + 1
+                last_pre_t = t
+                {{target}} += w
+            """,
+            "on_post": "last_post_t = t",
+            "namespace": namespace,
+            "method": "euler",
+            "pre_state": {
+                "nmda_fast": "nmda_fast",
+                "nmda_slow": "nmda_slow",
+                "epsp_decay": "epsp_decay",
+                "epsp_rise": "epsp_rise",
+                "last_pre_t": "last_spike_step",
+            },
+            "post_state": {"last_post_t": "last_spike_step"},
+            "synapse_state": {"Ca": "Ca"},
+        }
 
 
 @njit(cache=True, nogil=True)

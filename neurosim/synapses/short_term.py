@@ -92,14 +92,16 @@ class TsodyksMarkram(SynapseModel):
         return S, np.zeros((0, n_pre)), np.zeros((0, n_post))
 
     def brian2_model(self):
+        """Brian2 synapses with event-driven ``x`` and ``u`` (state as of ``lastupdate``,
+        the synapse's last spike, as ``last_step`` in neurosim)."""
         p = self.params
         facil = "u = U + u*(1 - U)" if p.tau_f > 0 else "u = U"
         return {
             "model": f"""
                 w : 1
                 U : 1
-                dx/dt = (1 - x)/tau_d/ms : 1 (event-driven)
-                du/dt = -u/{"tau_f" if p.tau_f > 0 else "1"}/ms : 1 (event-driven)
+                dx/dt = (1 - x)/(tau_d*ms) : 1 (event-driven)
+                du/dt = -u/({"tau_f" if p.tau_f > 0 else "1"}*ms) : 1 (event-driven)
             """,
             "on_pre": f"""
                 {facil}
@@ -109,4 +111,6 @@ class TsodyksMarkram(SynapseModel):
             "on_post": "",
             "namespace": {"tau_d": p.tau_d, "tau_f": p.tau_f},
             "init": {"x": 1.0, "u": 0.0, "U": p.U},
+            "synapse_state": {"u": "u", "x": "x", "U": "U"},
+            "lastupdate": "last_step",
         }

@@ -184,24 +184,29 @@ class PairSTDP(_TraceRule):
         return np.concatenate([head, decay_tables(dt, p.tau_plus, p.tau_minus)])
 
     def brian2_model(self):
+        """Brian2 synapses: per-synapse event-driven traces ``apre`` and ``apost``
+        (Brian2 reserves the suffixes ``_pre``/``_post``); ``{target}`` is the receptor
+        variable (the line is dropped for ``receptor=None``)."""
         p = self.params
         jump = "= 1" if p.interaction == "nearest" else "+= 1"
         return {
             "model": """
                 w : 1
-                dx_pre/dt = -x_pre/tau_plus/ms : 1 (event-driven)
-                dy_post/dt = -y_post/tau_minus/ms : 1 (event-driven)
+                dapre/dt = -apre/(tau_plus*ms) : 1 (event-driven)
+                dapost/dt = -apost/(tau_minus*ms) : 1 (event-driven)
             """,
             "on_pre": f"""
                 {{target}} += w
-                x_pre {jump}
-                w = clip(w - w_max*A_minus*(w/w_max)**mu_minus*y_post, w_min, w_max)
+                apre {jump}
+                w = clip(w - w_max*A_minus*(w/w_max)**mu_minus*apost, w_min, w_max)
             """,
             "on_post": f"""
-                y_post {jump}
-                w = clip(w + w_max*A_plus*(1 - w/w_max)**mu_plus*x_pre, w_min, w_max)
+                apost {jump}
+                w = clip(w + w_max*A_plus*(1 - w/w_max)**mu_plus*apre, w_min, w_max)
             """,
             "namespace": {k: v for k, v in p.as_dict().items() if k != "interaction"},
+            "pre_traces": {"apre": ("trace", p.tau_plus)},
+            "post_traces": {"apost": ("trace", p.tau_minus)},
         }
 
 
@@ -304,6 +309,7 @@ class TripletSTDP(_TraceRule):
         return np.concatenate([head, decay_tables(dt, p.tau_plus, p.tau_x, p.tau_minus, p.tau_y)])
 
     def brian2_model(self):
+        """Brian2 synapses with per-synapse event-driven traces (see ``PairSTDP``)."""
         p = self.params
         jump = "= 1" if p.interaction == "nearest" else "+= 1"
         return {
@@ -326,4 +332,6 @@ class TripletSTDP(_TraceRule):
                 o2 {jump}
             """,
             "namespace": {k: v for k, v in p.as_dict().items() if k != "interaction"},
+            "pre_traces": {"r1": ("r1", p.tau_plus), "r2": ("r2", p.tau_x)},
+            "post_traces": {"o1": ("o1", p.tau_minus), "o2": ("o2", p.tau_y)},
         }
