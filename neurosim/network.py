@@ -218,6 +218,8 @@ class Projection:
         if values.shape != target.shape or not np.all(np.isfinite(values)):
             raise ValueError(f"{var} needs a finite scalar or {self.n_synapses} values")
         target[:] = values
+        if var != "weight":
+            self.synapse.state_assigned(var, self.weight, self.S_syn)
 
     def synchronize(self) -> None:
         """Bring every synapse's rule state up to the present step (rules whose state is

@@ -164,7 +164,10 @@ class NumbaEngine:
             else:
                 target = f"S{q}[{proj.target_row}]"
             rule = proj.synapse
-            if rule is None or not rule.delivers:
+            transmit = None if rule is None or rule.delivers else rule.on_transmit
+            if proj.target_row is None:
+                transmit = None
+            if rule is None or (not rule.delivers and transmit is None):
                 if proj.target_row is None:
                     pass
                 elif proj.max_delay_steps > 1:
@@ -187,36 +190,43 @@ class NumbaEngine:
             rng = src.arg(f"rr{j}", proj.rng_state)
             on_pre = src.function(rule.on_pre, f"on_pre{j}")
             on_post = src.function(rule.on_post, f"on_post{j}")
+            head = f"{ip}, {po}, {w}, {', '.join(rule_args)}"
+
+            def pre_events(kernel, lag, counted, tag, j=j, k=k, head=head, target=target, rng=rng):
+                """Lines calling ``kernel`` for the spikes of step ``n - lag``."""
+                if lag == 0:
+                    return [
+                        f"if c{k} > 0:",
+                        f"    t{j} = {kernel}({head}, K{k}, c{k}, n, {target}, {rng})",
+                        *[f"    {e} += t{j}" for e in counted],
+                    ]
+                depth, n_pre = lag + 1, proj.pre_population.n
+                qb = src.arg(
+                    f"qb{tag}{j}",
+                    _persistent_ring(network, ("queue" + tag, proj.name), depth, n_pre, np.int64),
+                )
+                qc = src.arg(
+                    f"qc{tag}{j}",
+                    _persistent_ring(network, ("queue_count" + tag, proj.name), depth, 1, np.int64),
+                )
+                slot = f"slot{tag}{j}"
+                return [
+                    f"K.enqueue({qb}, {qc}, K{k}, c{k}, (n + {lag}) % {depth})",
+                    f"{slot} = n % {depth}",
+                    f"if {qc}[{slot}, 0] > 0:",
+                    f"    t{j} = {kernel}({head}, {qb}[{slot}], {qc}[{slot}, 0], n, {target}, {rng})",
+                    *[f"    {e} += t{j}" for e in counted],
+                    f"    {qc}[{slot}, 0] = 0",
+                ]
+
+            if transmit is not None:
+                tx = src.function(transmit, f"on_tx{j}")
+                src.post += pre_events(tx, proj.max_delay_steps - 1, [syn_ev, plast_ev], "tx")
             lag = proj.max_delay_steps - 1 + (0 if rule.delivers else rule.pre_lag_steps(dt))
             counted = [plast_ev] + (
                 [syn_ev] if rule.delivers and proj.target_row is not None else []
             )
-            head = f"{ip}, {po}, {w}, {', '.join(rule_args)}"
-            if lag == 0:
-                src.post += [
-                    f"if c{k} > 0:",
-                    f"    t{j} = {on_pre}({head}, K{k}, c{k}, n, {target}, {rng})",
-                    *[f"    {e} += t{j}" for e in counted],
-                ]
-            else:
-                qb = src.arg(
-                    f"qb{j}",
-                    _persistent_ring(
-                        network, ("queue", proj.name), lag + 1, proj.pre_population.n, np.int64
-                    ),
-                )
-                qc = src.arg(
-                    f"qc{j}",
-                    _persistent_ring(network, ("queue_count", proj.name), lag + 1, 1, np.int64),
-                )
-                src.post += [
-                    f"K.enqueue({qb}, {qc}, K{k}, c{k}, (n + {lag}) % {lag + 1})",
-                    f"slot{j} = n % {lag + 1}",
-                    f"if {qc}[slot{j}, 0] > 0:",
-                    f"    t{j} = {on_pre}({head}, {qb}[slot{j}], {qc}[slot{j}, 0], n, {target}, {rng})",
-                    *[f"    {e} += t{j}" for e in counted],
-                    f"    {qc}[slot{j}, 0] = 0",
-                ]
+            src.post += pre_events(on_pre, lag, counted, "")
             ptr, ids = proj.post_index()
             pp, ps = src.arg(f"pp{j}", ptr), src.arg(f"ps{j}", ids)
             spre = src.arg(f"spre{j}", proj.pre)

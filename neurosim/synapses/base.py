@@ -17,6 +17,9 @@ A projection without a rule has static weights. A rule is a class with
 - ``on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R) -> int``:
   postsynaptic spikes of step ``n``; ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto
   neuron ``j`` and ``pre[s]`` is synapse ``s``'s presynaptic neuron;
+- optionally, for rules with ``delivers = False`` whose transmitted weight follows
+  their state: ``on_transmit`` (same signature as ``on_pre``), called at transmission
+  instead of the static delivery; it brings the synapse up to date and transmits;
 - only for rules that truly need per-step integration (``clock_driven = True``):
   ``on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R) -> int``, called
   every step after the event handlers, with ``v_post`` the postsynaptic membrane
@@ -51,6 +54,7 @@ class SynapseModel:
     post_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     delivers: ClassVar[bool] = True
     clock_driven: ClassVar[bool] = False
+    on_transmit: ClassVar[Any] = None
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
 
@@ -77,6 +81,10 @@ class SynapseModel:
             np.zeros((len(self.pre_vars), n_pre)),
             np.zeros((len(self.post_vars), n_post)),
         )
+
+    def state_assigned(self, var: str, weight: np.ndarray, Ssyn: np.ndarray) -> None:
+        """Called after a per-synapse variable was assigned from Python (e.g. to keep
+        a weight that is a function of the state consistent)."""
 
     def check_target(self, post_model) -> None:
         """Raise ValueError when the rule cannot act on synapses onto ``post_model``."""

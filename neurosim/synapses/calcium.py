@@ -158,6 +158,21 @@ def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
 
 
 @njit(cache=True, nogil=True)
+def gb_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+    """Transmission: bring each synapse to the present step, then send
+    ``w = w_min + (w_max - w_min) rho``. Splitting an interval at a transmission is
+    exact (every part of the update composes), so it changes no statistics."""
+    touched = 0
+    for k in range(count):
+        i = spikes[k]
+        for s in range(indptr[i], indptr[i + 1]):
+            _touch(s, n, 0.0, w, Ssyn, P, R)
+            target[post[s]] += w[s]
+        touched += indptr[i + 1] - indptr[i]
+    return touched
+
+
+@njit(cache=True, nogil=True)
 def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic calcium transients (``C_post``) on every afferent synapse."""
     c_post = P[2]
@@ -189,6 +204,7 @@ class GraupnerBrunel(SynapseModel):
     Params = GraupnerBrunelParams
     synapse_vars = (("c", "1"), ("rho", "1"), ("last_step", "1"))
     delivers = False
+    on_transmit = gb_on_transmit
     on_pre = gb_on_pre
     on_post = gb_on_post
     synchronize = staticmethod(gb_synchronize)
@@ -213,6 +229,11 @@ class GraupnerBrunel(SynapseModel):
                 *decay_tables(dt, p.tau_Ca),
             ]
         )
+
+    def state_assigned(self, var, weight, Ssyn):
+        if var == "rho":
+            p = self.params
+            weight[:] = np.clip(p.w_min + (p.w_max - p.w_min) * Ssyn[1], p.w_min, p.w_max)
 
     def pre_lag_steps(self, dt):
         return int(round(self.params.D / dt))
