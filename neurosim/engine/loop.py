@@ -192,7 +192,9 @@ class NumbaEngine:
             on_post = src.function(rule.on_post, f"on_post{j}")
             head = f"{ip}, {po}, {w}, {', '.join(rule_args)}"
 
-            def pre_events(kernel, lag, counted, tag, j=j, k=k, head=head, target=target, rng=rng):
+            def pre_events(
+                kernel, lag, counted, tag, j=j, k=k, head=head, target=target, rng=rng, proj=proj
+            ):
                 """Lines calling ``kernel`` for the spikes of step ``n - lag``."""
                 if lag == 0:
                     return [
