@@ -145,6 +145,21 @@ class ParameterSet:
         return rows
 
 
+class Parametrised:
+    """Base of models and rules: holds ``self.params``, an instance of the class's
+    ``Params`` set, built from keyword values or given whole."""
+
+    Params: type[ParameterSet]
+
+    def __init__(self, params: ParameterSet | None = None, **values):
+        if params is not None and values:
+            raise TypeError("give either a parameter set or keyword values, not both")
+        self.params = params if params is not None else self.Params.create(**values)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params})"
+
+
 def models_dir() -> Path:
     """Folder holding the published parameter sets (``models/`` of the source tree)."""
     here = Path(__file__).resolve().parent

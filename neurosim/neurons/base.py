@@ -27,13 +27,13 @@ from typing import Any, ClassVar
 import numpy as np
 from numba import njit
 
-from neurosim.params import ParameterSet
+from neurosim.params import ParameterSet, Parametrised
 
 #: Placeholder for "never spiked" in the last-spike-step state row (in steps).
 NEVER = -1.0e15
 
 
-class NeuronModel:
+class NeuronModel(Parametrised):
     """Base class of neuron models and spike sources (see module docstring)."""
 
     name: ClassVar[str]
@@ -43,14 +43,6 @@ class NeuronModel:
     receptor_dimension: ClassVar[dict[str, str]] = {}
     is_source: ClassVar[bool] = False
     step: ClassVar[Any]
-
-    def __init__(self, params: ParameterSet | None = None, **values):
-        if params is not None and values:
-            raise TypeError("give either a parameter set or keyword values, not both")
-        self.params = params if params is not None else self.Params.create(**values)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.params})"
 
     # -- state -------------------------------------------------------------------
     def state_index(self, var: str) -> int:

@@ -41,10 +41,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neurosim.params import ParameterSet
+from neurosim.params import ParameterSet, Parametrised
 
 
-class SynapseModel:
+class SynapseModel(Parametrised):
     """Base class of plasticity rules (see module docstring)."""
 
     name: ClassVar[str]
@@ -57,14 +57,6 @@ class SynapseModel:
     on_transmit: ClassVar[Any] = None
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
-
-    def __init__(self, params: ParameterSet | None = None, **values):
-        if params is not None and values:
-            raise TypeError("give either a parameter set or keyword values, not both")
-        self.params = params if params is not None else self.Params.create(**values)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.params})"
 
     def constants(self, dt: float) -> np.ndarray:
         """Float64 vector ``P`` for the kernels."""
