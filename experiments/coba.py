@@ -28,8 +28,10 @@ def build(
     seed: int = 1,
     method: str = "euler",
     backend: str = "numba",
+    exc_synapse=None,
 ) -> ns.Network:
-    """The COBA network with the published initial conditions (see module)."""
+    """The COBA network with the published initial conditions (see module);
+    ``exc_synapse`` is an optional plasticity rule for the excitatory synapses."""
     net = ns.Network(dt=dt, seed=seed, backend=backend)
     params = {"method": method}
     exc = net.add_population("exc", n_exc, "lif_cond", params=params)
@@ -40,7 +42,10 @@ def build(
         pop.g_i = ns.Normal(200.0, 120.0)
     for pre, receptor, w in ((exc, "exc", w_e), (inh, "inh", w_i)):
         for post in (exc, inh):
-            net.connect(pre, post, ns.FixedProbability(p), weight=w, receptor=receptor)
+            rule = exc_synapse if pre is exc else None
+            net.connect(
+                pre, post, ns.FixedProbability(p), weight=w, receptor=receptor, synapse=rule
+            )
     return net
 
 

@@ -121,29 +121,20 @@ STDP = {"tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.01, "A_minus": 0.0105, 
 # -- the measurements (run inside a worker process) --------------------------------------
 def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Build and run the network in neurosim in this process (see module docstring)."""
-    import neurosim as ns
+    from experiments.coba import build
     from neurosim.synapses import PairSTDP
 
     t0 = time.perf_counter()
-    net = ns.Network(dt=DT_MS, seed=seed)
-    params = {"method": "euler"}
-    exc = net.add_population("exc", N_EXC, "lif_cond", params=params)
-    inh = net.add_population("inh", N_INH, "lif_cond", params=params)
-    for pop in (exc, inh):
-        pop.v = ns.Uniform(-60.0, -50.0)
-        pop.g_e = ns.Normal(40.0, 15.0)
-        pop.g_i = ns.Normal(200.0, 120.0)
-    for pre, receptor, w in ((exc, "exc", 6.0), (inh, "inh", 67.0)):
-        for post in (exc, inh):
-            net.connect(
-                pre,
-                post,
-                ns.FixedProbability(P_CONNECT),
-                weight=w,
-                delay=DT_MS,
-                receptor=receptor,
-                synapse=PairSTDP(**STDP) if plastic and pre is exc else None,
-            )
+    net = build(
+        n_exc=N_EXC,
+        n_inh=N_INH,
+        p=P_CONNECT,
+        dt=DT_MS,
+        seed=seed,
+        method="euler",
+        exc_synapse=PairSTDP(**STDP) if plastic else None,
+    )
+    exc, inh = net.populations["exc"], net.populations["inh"]
     monitors = [net.record_spikes(exc), net.record_spikes(inh)]
     net.run(DT_MS)  # one step: generates and loads (or compiles) the kernel
     t1 = time.perf_counter()
