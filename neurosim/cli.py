@@ -61,7 +61,8 @@ def _cmd_list(args) -> int:
 
     print("experiments (neurosim run <name>):")
     for name in sorted(EXPERIMENTS):
-        doc = (inspect.getmodule(experiment(name)).__doc__ or "").strip().splitlines()
+        func = experiment(name)
+        doc = (func.__doc__ or inspect.getmodule(func).__doc__ or "").strip().splitlines()
         print(f"  {name:16s} {doc[0] if doc else ''}")
     print("benchmarks (neurosim bench <name>):")
     for name in sorted(BENCHMARKS):
