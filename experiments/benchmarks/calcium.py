@@ -103,14 +103,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
 import numpy as np
 
-from experiments.benchmarks.coba import KEYS, _median_row, _project_root
+from experiments.benchmarks.common import KEYS, median_row, result_row, run_s_ratio, run_worker
+from experiments.benchmarks.common import format_table as common_table
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
@@ -289,50 +289,24 @@ MEASURE = {
 
 
 def _row(name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
-    simulator, mode = SIMULATORS[name]
-    return {
-        "simulator": simulator,
-        "mode": mode,
-        "sim_ms": float(duration_ms),
-        "run_s": float(run_s),
-        "build_s": float(build_s),
-        "spikes": int(spikes),
-        "synapses": int(synapses),
-    }
+    return result_row(*SIMULATORS[name], duration_ms, run_s, build_s, spikes, synapses)
 
 
 # -- driving the workers ----------------------------------------------------------------
 def measure_in_subprocess(name: str, duration_ms: float, seed: int = 1, keep_rho: bool = False):
     """One measurement of simulator ``name`` in a fresh Python process: (row, final
     rho if ``keep_rho`` and the simulator is plastic, else None)."""
-    env = dict(os.environ)
-    root = str(_project_root())
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    args = ["--worker", name, "--duration", repr(float(duration_ms)), "--seed", str(int(seed))]
     with tempfile.TemporaryDirectory(prefix="calcium_bench_") as tmp:
         rho_path = os.path.join(tmp, "rho.npy")
-        cmd = [
-            sys.executable,
-            "-m",
+        row = run_worker(
             "experiments.benchmarks.calcium",
-            "--worker",
-            name,
-            "--duration",
-            repr(float(duration_ms)),
-            "--seed",
-            str(int(seed)),
-        ]
-        if keep_rho:
-            cmd += ["--rho-out", rho_path]
-        proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-        if proc.returncode != 0 or not lines:
-            tail = (proc.stderr or proc.stdout)[-4000:]
-            raise RuntimeError(
-                f"calcium benchmark worker {name} ({duration_ms} ms) failed "
-                f"(exit status {proc.returncode}):\n{tail}"
-            )
+            args + (["--rho-out", rho_path] if keep_rho else []),
+            tmp,
+            f"calcium benchmark worker {name} ({duration_ms} ms)",
+        )
         rho = np.load(rho_path) if keep_rho and os.path.exists(rho_path) else None
-    return json.loads(lines[-1]), rho
+    return row, rho
 
 
 def run(
@@ -382,7 +356,7 @@ def run(
             rho["neurosim_seeds"].append(
                 measure_in_subprocess("neurosim", d_ks, seed + k, keep_rho=True)[1]
             )
-    return [_median_row(samples[(d, s)]) for d in durations for s in simulators], rho
+    return [median_row(samples[(d, s)]) for d in durations for s in simulators], rho
 
 
 def weight_comparison(rho: dict) -> dict:
@@ -416,40 +390,19 @@ def weight_comparison(rho: dict) -> dict:
     return out
 
 
-def _run_s_ratio(rows: list[dict], numerator: str, denominator: str) -> float | None:
-    """``run_s`` of mode ``numerator`` / mode ``denominator`` at the longest duration
-    both were run for (``None`` if there is none)."""
-    num = {r["sim_ms"]: r for r in rows if r["mode"] == numerator}
-    den = {r["sim_ms"]: r for r in rows if r["mode"] == denominator}
-    common = sorted(set(num) & set(den))
-    if not common:
-        return None
-    d = common[-1]
-    return num[d]["run_s"] / den[d]["run_s"]
-
-
 def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
     """neurosim (plastic) ``run_s`` / Brian2 C++ standalone ``run_s``."""
-    return _run_s_ratio(rows, "numba", "cpp_standalone")
+    return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
 def plastic_vs_static(rows: list[dict]) -> float | None:
     """neurosim plastic ``run_s`` / neurosim static ``run_s``."""
-    return _run_s_ratio(rows, "numba", "numba_static")
+    return run_s_ratio(rows, "numba", "numba_static")
 
 
 def format_table(rows: list[dict]) -> str:
     """The rows as a readable table (with the mean rate of the LIF neurons)."""
-    head = f"{'simulator':9s} {'mode':14s} {'sim_ms':>8s} {'run_s':>9s} {'build_s':>9s} "
-    head += f"{'spikes':>9s} {'rate_Hz':>8s} {'synapses':>9s}"
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        rate = r["spikes"] / (N_NEURON * r["sim_ms"] / 1000.0)
-        lines.append(
-            f"{r['simulator']:9s} {r['mode']:14s} {r['sim_ms']:8.0f} {r['run_s']:9.3f} "
-            f"{r['build_s']:9.3f} {r['spikes']:9d} {rate:8.2f} {r['synapses']:9d}"
-        )
-    return "\n".join(lines)
+    return common_table(rows, N_NEURON)
 
 
 def _parser() -> argparse.ArgumentParser:

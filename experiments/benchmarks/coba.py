@@ -95,12 +95,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+
+from experiments.benchmarks.common import (
+    KEYS,
+    median_row,
+    result_row,
+    run_s_ratio,
+    run_worker,
+)
+from experiments.benchmarks.common import format_table as common_table
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
@@ -108,8 +114,6 @@ SIMULATORS = {
     "brian2_cython": ("brian2", "cython"),
     "brian2_standalone": ("brian2", "cpp_standalone"),
 }
-#: Keys of every result row, in output order.
-KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
 
 N_EXC, N_INH = 3200, 800
 P_CONNECT = 0.02
@@ -281,61 +285,23 @@ MEASURE = {
 
 
 def _row(name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
-    simulator, mode = SIMULATORS[name]
-    return {
-        "simulator": simulator,
-        "mode": mode,
-        "sim_ms": float(duration_ms),
-        "run_s": float(run_s),
-        "build_s": float(build_s),
-        "spikes": int(spikes),
-        "synapses": int(synapses),
-    }
+    return result_row(*SIMULATORS[name], duration_ms, run_s, build_s, spikes, synapses)
 
 
 # -- driving the workers ----------------------------------------------------------------
-def _project_root() -> Path:
-    """The folder that contains the ``experiments`` package."""
-    return Path(__file__).resolve().parents[2]
-
-
 def measure_in_subprocess(
     name: str, duration_ms: float, seed: int = 1, plastic: bool = False
 ) -> dict:
     """One measurement of simulator ``name`` in a fresh Python process."""
-    env = dict(os.environ)
-    root = str(_project_root())
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    cmd = [
-        sys.executable,
-        "-m",
-        "experiments.benchmarks.coba",
-        "--worker",
-        name,
-        "--duration",
-        repr(float(duration_ms)),
-        "--seed",
-        str(int(seed)),
-    ] + (["--plastic"] if plastic else [])
+    args = ["--worker", name, "--duration", repr(float(duration_ms)), "--seed", str(int(seed))]
+    args += ["--plastic"] if plastic else []
     with tempfile.TemporaryDirectory(prefix="coba_bench_") as tmp:
-        proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr or proc.stdout)[-4000:]
-        raise RuntimeError(
-            f"COBA benchmark worker {name} ({duration_ms} ms) failed "
-            f"(exit status {proc.returncode}):\n{tail}"
+        return run_worker(
+            "experiments.benchmarks.coba",
+            args,
+            tmp,
+            f"COBA benchmark worker {name} ({duration_ms} ms)",
         )
-    return json.loads(lines[-1])
-
-
-def _median_row(rows: list[dict]) -> dict:
-    out = dict(rows[0])
-    for key in ("run_s", "build_s"):
-        out[key] = float(statistics.median(r[key] for r in rows))
-    for key in ("spikes", "synapses"):
-        out[key] = int(round(statistics.median(r[key] for r in rows)))
-    return out
 
 
 def run(
@@ -362,33 +328,18 @@ def run(
         for d in durations:
             for s in simulators:
                 samples[(d, s)].append(measure_in_subprocess(s, d, seed, plastic))
-    return [_median_row(samples[(d, s)]) for d in durations for s in simulators]
+    return [median_row(samples[(d, s)]) for d in durations for s in simulators]
 
 
 def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
     """neurosim ``run_s`` / Brian2 C++ standalone ``run_s`` at the longest duration
     both were run for (``None`` if there is none)."""
-    ns_rows = {r["sim_ms"]: r for r in rows if r["simulator"] == "neurosim"}
-    sa_rows = {r["sim_ms"]: r for r in rows if r["mode"] == "cpp_standalone"}
-    common = sorted(set(ns_rows) & set(sa_rows))
-    if not common:
-        return None
-    d = common[-1]
-    return ns_rows[d]["run_s"] / sa_rows[d]["run_s"]
+    return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
 def format_table(rows: list[dict]) -> str:
     """The rows as a readable table (with the mean firing rate)."""
-    head = f"{'simulator':9s} {'mode':14s} {'sim_ms':>8s} {'run_s':>9s} {'build_s':>9s} "
-    head += f"{'spikes':>9s} {'rate_Hz':>8s} {'synapses':>9s}"
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        rate = r["spikes"] / ((N_EXC + N_INH) * r["sim_ms"] / 1000.0)
-        lines.append(
-            f"{r['simulator']:9s} {r['mode']:14s} {r['sim_ms']:8.0f} {r['run_s']:9.3f} "
-            f"{r['build_s']:9.3f} {r['spikes']:9d} {rate:8.2f} {r['synapses']:9d}"
-        )
-    return "\n".join(lines)
+    return common_table(rows, N_EXC + N_INH)
 
 
 def _parser() -> argparse.ArgumentParser:

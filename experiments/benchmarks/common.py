@@ -1,0 +1,83 @@
+"""What the benchmarks share: the result row, medians over repeats, ratios, the table,
+and running one measurement in a fresh Python process."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+#: Keys of every result row, in output order.
+KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
+
+
+def result_row(simulator, mode, duration_ms, run_s, build_s, spikes, synapses) -> dict:
+    """One measurement as a row with the keys :data:`KEYS`."""
+    values = (
+        simulator,
+        mode,
+        float(duration_ms),
+        float(run_s),
+        float(build_s),
+        int(spikes),
+        int(synapses),
+    )
+    return dict(zip(KEYS, values, strict=True))
+
+
+def median_row(rows: list[dict]) -> dict:
+    """Medians of times and counts over repeats of one measurement."""
+    out = dict(rows[0])
+    for key in ("run_s", "build_s"):
+        out[key] = float(statistics.median(r[key] for r in rows))
+    for key in ("spikes", "synapses"):
+        out[key] = int(round(statistics.median(r[key] for r in rows)))
+    return out
+
+
+def run_s_ratio(rows: list[dict], numerator: str, denominator: str) -> float | None:
+    """``run_s`` of mode ``numerator`` / mode ``denominator`` at the longest duration
+    both were run for (``None`` if there is none)."""
+    num = {r["sim_ms"]: r for r in rows if r["mode"] == numerator}
+    den = {r["sim_ms"]: r for r in rows if r["mode"] == denominator}
+    common = sorted(set(num) & set(den))
+    if not common:
+        return None
+    return num[common[-1]]["run_s"] / den[common[-1]]["run_s"]
+
+
+def format_table(rows: list[dict], n_neurons: int) -> str:
+    """The rows as a readable table, with the mean rate of ``n_neurons`` neurons."""
+    head = f"{'simulator':9s} {'mode':14s} {'sim_ms':>8s} {'run_s':>9s} {'build_s':>9s} "
+    head += f"{'spikes':>9s} {'rate_Hz':>8s} {'synapses':>9s}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        rate = r["spikes"] / (n_neurons * r["sim_ms"] / 1000.0)
+        lines.append(
+            f"{r['simulator']:9s} {r['mode']:14s} {r['sim_ms']:8.0f} {r['run_s']:9.3f} "
+            f"{r['build_s']:9.3f} {r['spikes']:9d} {rate:8.2f} {r['synapses']:9d}"
+        )
+    return "\n".join(lines)
+
+
+def project_root() -> Path:
+    """The folder that contains the ``experiments`` package."""
+    return Path(__file__).resolve().parents[2]
+
+
+def run_worker(module: str, args: list[str], cwd: str, what: str) -> dict:
+    """Run ``python -m <module> <args>`` in ``cwd`` and return the last JSON line it
+    printed; raise RuntimeError with its output if it failed."""
+    env = dict(os.environ)
+    root = str(project_root())
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    cmd = [sys.executable, "-m", module, *args]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout)[-4000:]
+        raise RuntimeError(f"{what} failed (exit status {proc.returncode}):\n{tail}")
+    return json.loads(lines[-1])
