@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.engine.rng import uniform
 from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet
@@ -50,7 +50,7 @@ class _NoParams(ParameterSet):
     pass
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def step_poisson(S, P, A, B, R, I, n, spikes):
     """Emit Poisson spikes: segment ``S[0,0]`` of rate table ``A`` (Hz) starting at
     steps ``B``; ``P[0]`` = dt in ms."""
@@ -135,7 +135,7 @@ class PoissonSource(NeuronModel):
         return np.ascontiguousarray(self.rate), _schedule_steps(self.times, dt, "times")
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def step_spike_generator(S, P, A, B, R, I, n, spikes):
     """Emit the listed spikes of step ``n``: ``B`` holds m event steps then m indices;
     ``S[0,0]`` is the pointer to the next event."""

@@ -12,10 +12,10 @@ what arrives at step ``m``.
 
 from __future__ import annotations
 
-from numba import njit
+from neurosim.engine.jit import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def propagate(indptr, post, weight, spikes, count, target):
     """Add each spiking neuron's synaptic weights into ``target``; return the number of
     synaptic events."""
@@ -29,7 +29,7 @@ def propagate(indptr, post, weight, spikes, count, target):
     return events
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def propagate_delayed(indptr, post, weight, delay, spikes, count, ring, n):
     """Add weights into the ring-buffer slots of their arrival steps ``n + delay``."""
     depth = ring.shape[0]
@@ -43,7 +43,7 @@ def propagate_delayed(indptr, post, weight, delay, spikes, count, ring, n):
     return events
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def deliver(ring, n, target):
     """Add what arrives at step ``n`` into ``target`` and clear the slot."""
     slot = ring[n % ring.shape[0]]
@@ -52,7 +52,7 @@ def deliver(ring, n, target):
         slot[j] = 0.0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def apply_currents(steps, amplitudes, targets, applied, pointer, current, n):
     """Switch a piecewise-constant current input to the segment that starts at ``n``.
 
@@ -72,7 +72,7 @@ def apply_currents(steps, amplitudes, targets, applied, pointer, current, n):
         pointer[0] = k
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def record_spikes(spikes, count, n, mask, times, indices, filled):
     """Append the spikes of step ``n`` whose neuron is in ``mask``; return new fill."""
     for k in range(count):
@@ -84,7 +84,7 @@ def record_spikes(spikes, count, n, mask, times, indices, filled):
     return filled
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def record_state(S, rows, neurons, buffer, filled):
     """Copy ``S[rows][:, neurons]`` into ``buffer[filled]``."""
     for a in range(rows.shape[0]):
@@ -93,14 +93,14 @@ def record_state(S, rows, neurons, buffer, filled):
             buffer[filled, a, b] = src[neurons[b]]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def record_values(values, index, buffer, filled):
     """Copy ``values[index]`` into ``buffer[filled]`` (weights of chosen synapses)."""
     for b in range(index.shape[0]):
         buffer[filled, b] = values[index[b]]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def enqueue(queue, counts, spikes, count, slot):
     """Append ``count`` spiking neurons to the event list of ``slot``."""
     c = counts[slot, 0]

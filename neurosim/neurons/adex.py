@@ -23,8 +23,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps
 from neurosim.params import ParameterSet, parameter
 
@@ -59,7 +59,7 @@ class AdExParams(ParameterSet):
             raise ValueError(f"V_reset = {self.V_reset} mV must be below V_peak = {self.V_peak} mV")
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def step_adex(S, P, A, B, R, I, n, spikes):
     """Advance ``adex`` neurons one step (forward Euler); see module docstring."""
     v, w, ge, gi, last = S[0], S[1], S[2], S[3], S[4]

@@ -25,8 +25,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.params import ParameterSet, Parametrised
 
 #: Placeholder for "never spiked" in the last-spike-step state row (in steps).
@@ -81,7 +81,7 @@ def refractory_steps(t_ref: float, dt: float) -> float:
     return float(int((t_ref + 1e-3 * dt) / dt))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def threshold_reset(v, last, n, v_th, v_reset, n_ref, spikes):
     """Spike where ``v > v_th`` and the neuron is not refractory
     (``n - last >= n_ref``): record the index, set ``v = v_reset`` and ``last = n``;
@@ -102,7 +102,7 @@ def threshold_reset(v, last, n, v_th, v_reset, n_ref, spikes):
     return _scan(v, last, n, v_th, v_reset, n_ref, spikes, n_blocks * 64, v.shape[0], count)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _scan(v, last, n, v_th, v_reset, n_ref, spikes, start, stop, count):
     for i in range(start, stop):
         if v[i] > v_th and n - last[i] >= n_ref:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet, parameter
 
@@ -36,7 +36,7 @@ class IzhikevichParams(ParameterSet):
     I_e: float = parameter(0.0, "current", doc="constant external current (pA = mV/ms)")
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def step_izhikevich(S, P, A, B, R, I, n, spikes):
     """Advance ``izhikevich`` neurons one step (forward Euler); see module docstring."""
     v, u = S[0], S[1]

@@ -44,8 +44,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps, threshold_reset
 from neurosim.params import ParameterSet, parameter
 
@@ -112,7 +112,7 @@ def _p21(h: float, tau_m: float, tau_s: float, C: float) -> float:
     return math.exp(-a * h) * math.expm1((a - b) * h) / (a - b) / C
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _integrate_current(v, ie, ii, last, I, n, e_l, p22, p20, p21e, p21i, de, di, n_ref):
     finite = True
     for i in range(v.shape[0]):
@@ -126,7 +126,7 @@ def _integrate_current(v, ie, ii, last, I, n, e_l, p22, p20, p21e, p21i, de, di,
     return finite
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def step_lif_current(S, P, A, B, R, I, n, spikes):
     """Advance ``lif`` neurons one step (exact propagators in ``P``); see module."""
     v, last = S[0], S[3]
@@ -137,7 +137,7 @@ def step_lif_current(S, P, A, B, R, I, n, spikes):
     return count if finite else -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _integrate_cond_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di, n_ref):
     finite = True
     for i in range(v.shape[0]):
@@ -153,7 +153,7 @@ def _integrate_cond_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di
     return finite
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di, n_ref):
     finite = True
     for i in range(v.shape[0]):
@@ -171,7 +171,7 @@ def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de
     return finite
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def step_lif_cond(S, P, A, B, R, I, n, spikes):
     """Advance ``lif_cond`` neurons one step; see module docstring."""
     v, last = S[0], S[3]

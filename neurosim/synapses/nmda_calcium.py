@@ -41,8 +41,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import entry, kernel
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
 
@@ -90,24 +90,24 @@ class ShouvalParams(ParameterSet):
             raise ValueError("tau_epsp_rise must be shorter than tau_epsp_decay")
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel
 def _sig(x, beta):
     return 1.0 / (1.0 + math.exp(-beta * x))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def omega(ca, P):
     """Omega function of the calcium control hypothesis."""
     return 0.25 + _sig(ca - P[15], P[17]) - 0.25 * _sig(ca - P[14], P[16])
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def eta(ca, P):
     """Learning rate (1/ms)."""
     return 1.0 / (1000.0 * (P[18] / (P[19] + ca ** P[20]) + P[21]))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _relax(w, span, P):
     """Exact relaxation of w with zero calcium over ``span`` ms."""
     lam = P[22]
@@ -115,7 +115,7 @@ def _relax(w, span, P):
     return target + (w - target) * math.exp(-lam * eta(0.0, P) * span)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic spikes: bring idle synapses up to date, open NMDA receptors."""
     dt = P[0]
@@ -145,7 +145,7 @@ def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
     return touched
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic spikes start a back-propagating action potential."""
     for k in range(count):
@@ -153,7 +153,7 @@ def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     return 0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sh_on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R):
     """Integrate the synapses of presynaptic neurons whose NMDA receptors or calcium
     are active (clock-driven; see module docstring)."""
@@ -354,7 +354,7 @@ class Shouval2002(SynapseModel):
         }
 
 
-@njit(cache=True, nogil=True)
+@entry
 def sh_synchronize(w, Ssyn, P, n, R):
     """Bring idle synapses (zero calcium) to step ``n`` by their exact relaxation."""
     ca, last = Ssyn[0], Ssyn[1]

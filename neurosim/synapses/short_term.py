@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
 from neurosim.synapses.traces import decay_tables, decayed
@@ -39,7 +39,7 @@ class TsodyksMarkramParams(ParameterSet):
     tau_f: float = parameter(0.0, "time", low=0.0, doc="decay of facilitation (0: none)")
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def tm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic spikes: recover, facilitate, release ``u x`` of the resources."""
     ts_d, ts_f = P[0], P[1]
@@ -64,7 +64,7 @@ def tm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
     return touched
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def tm_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Short-term plasticity ignores postsynaptic spikes."""
     return 0

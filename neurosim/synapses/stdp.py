@@ -43,8 +43,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import kernel
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
 from neurosim.synapses.traces import decay_tables, decayed
@@ -83,28 +83,28 @@ def _trace_rows():
     return (("trace", "1"), ("last_step", "1"))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _jump(S, k, n, table, which, tau_steps, nearest):
     value = 1.0 if nearest else decayed(S[0, k], int(n - S[1, k]), table, which, tau_steps) + 1.0
     S[0, k] = value
     S[1, k] = n
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _depress(w, y, a_minus, mu, w_min, w_max):
     scale = 1.0 if mu == 0.0 else (w / w_max) ** mu
     w -= w_max * a_minus * scale * y
     return w_min if w < w_min else w
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _potentiate(w, x, a_plus, mu, w_max):
     scale = 1.0 if mu == 0.0 else (1.0 - w / w_max) ** mu
     w += w_max * a_plus * scale * x
     return w_max if w > w_max else w
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic events of ``stdp_pair``: transmit, update the pre trace, depress."""
     ts_plus, ts_minus, a_minus, mu_minus = P[0], P[1], P[3], P[5]
@@ -123,7 +123,7 @@ def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target,
     return touched
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def pair_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic spikes of ``stdp_pair``: update the post trace, potentiate."""
     ts_plus, ts_minus, a_plus, mu_plus = P[0], P[1], P[2], P[4]
@@ -231,7 +231,7 @@ class TripletSTDPParams(ParameterSet):
         _check_bounds(self)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic events of ``stdp_triplet``: transmit, depress, then jump r1, r2."""
     ts_plus, ts_x, ts_minus = P[0], P[1], P[2]
@@ -256,7 +256,7 @@ def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, targ
     return touched
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic spikes of ``stdp_triplet``: potentiate, then jump o1, o2."""
     ts_plus, ts_minus, ts_y = P[0], P[2], P[3]

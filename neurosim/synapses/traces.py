@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from neurosim.engine.jit import kernel
 
 #: Entries of each decay table (whole steps); beyond it ``exp`` is evaluated.
 TABLE_STEPS = 4096
@@ -23,7 +24,7 @@ def decay_tables(dt: float, *taus: float) -> np.ndarray:
     return np.concatenate([np.exp(-k * dt / tau) for tau in taus])
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel
 def decayed(value, gap, table, which, tau_steps):
     """``value * exp(-gap / tau_steps)`` using table number ``which`` when it covers ``gap``."""
     if gap < 4096:
