@@ -49,8 +49,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from neurosim.engine.jit import entry, kernel
 from neurosim.engine.rng import normal
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
@@ -93,43 +93,74 @@ class GraupnerBrunelParams(ParameterSet):
             raise ValueError(f"w_min = {self.w_min} must not exceed w_max = {self.w_max}")
 
 
-@njit(cache=True, nogil=True)
+@kernel
+def _cubic_flow(rho, t_0, tau):
+    r"""``rho`` after ``t_0`` ms of the cubic flow alone (:math:`\rho_\star = 1/2`).
+
+    With :math:`x = \rho - 1/2`, :math:`q = 1 - 4x^2` and
+    :math:`m = 1 - e^{-t_0/(2\tau)}`: :math:`x(t_0) = x_0 / \sqrt{1 - q m}`. While
+    :math:`t_0 \ll \tau` (always, with the published tau of minutes) both factors
+    are evaluated by their Taylor series to below 1e-19 relative, which avoids an exp,
+    a division and a square root per update.
+    """
+    a = t_0 / (2.0 * tau)
+    if a < 1e-3:
+        m = a * (1.0 - a / 2.0 * (1.0 - a / 3.0 * (1.0 - a / 4.0 * (1.0 - a / 5.0))))
+    else:
+        m = -math.expm1(-a)
+    x = rho - 0.5
+    y = (1.0 - 4.0 * x * x) * m
+    if abs(y) < 1e-3:
+        # (1 - y)^(-1/2) = sum_k binom(2k, k) (y/4)^k
+        g = 1.0 + y * (0.5 + y * (0.375 + y * (0.3125 + y * (0.2734375 + y * 0.24609375))))
+        return 0.5 + x * g
+    return 0.5 + x / math.sqrt(1.0 - y)
+
+
+@kernel
 def _advance(c0, rho, span, P, R):
     """``rho`` after ``span`` ms of calcium decay from ``c0`` (see module docstring)."""
     tau_ca, theta_d, gamma_d, gamma_p, sigma, tau = P[0], P[3], P[5], P[6], P[7], P[8]
-    t_p = 0.0
-    t_d = 0.0
+    t_above = 0.0  # time above theta_d
+    var = 0.0
     if c0 > theta_d:
-        log_d = math.log(c0 / theta_d)  # one log: ln(c0/theta_p) = log_d - ln(theta_p/theta_d)
+        log_d = math.log(c0 / theta_d)  # ln(c0/theta_p) = log_d - ln(theta_p/theta_d)
+        t_above = min(span, tau_ca * log_d)
+        t_d = t_above
         if log_d > P[12]:
+            # above theta_p first: Ornstein-Uhlenbeck towards gamma_p/(gamma_p+gamma_d)
             t_p = min(span, tau_ca * (log_d - P[12]))
-        t_d = min(span, tau_ca * log_d) - t_p
-    t_0 = span - t_p - t_d
+            g = gamma_p + gamma_d
+            if g > 0.0:
+                decay = math.exp(-g * t_p / tau)
+                bar = gamma_p / g
+                rho = bar + (rho - bar) * decay
+                var = (1.0 - decay * decay) / g
+            else:  # no drift: pure diffusion
+                var = t_p / tau
+            t_d = t_above - t_p
+        if t_d > 0.0:
+            # between the thresholds: decay to 0 at gamma_d / tau. The whole band
+            # (t_d = tau_Ca ln(theta_p/theta_d)) has precomputed factors.
+            if t_above < span and log_d > P[12]:
+                decay, band_var = P[13], P[14]
+            elif gamma_d > 0.0:
+                decay = math.exp(-gamma_d * t_d / tau)
+                band_var = (1.0 - decay * decay) / (2.0 * gamma_d)
+            else:
+                decay, band_var = 1.0, t_d / tau
+            rho = rho * decay
+            var = var * decay * decay + band_var
     # Both supra-threshold parts are linear Gaussian maps, so their two increments
     # combine into one draw of the summed variance (exact in distribution).
-    var = 0.0
-    if t_p > 0.0:
-        g = gamma_p + gamma_d
-        decay = math.exp(-g * t_p / tau)
-        bar = gamma_p / g
-        rho = bar + (rho - bar) * decay
-        var = (1.0 - decay * decay) / g
-    if t_d > 0.0:
-        decay = math.exp(-gamma_d * t_d / tau)
-        rho = rho * decay
-        var = var * decay * decay + (1.0 - decay * decay) / (2.0 * gamma_d)
     if sigma > 0.0 and var > 0.0:
         rho += sigma * math.sqrt(var) * normal(R)
-    if t_0 > 0.0:
-        x = rho - 0.5
-        z0 = x * x
-        if z0 > 0.0:
-            z = 0.25 / (1.0 + (0.25 / z0 - 1.0) * math.exp(-t_0 / (2.0 * tau)))
-            rho = 0.5 + math.copysign(math.sqrt(z), x)
+    if span > t_above:
+        rho = _cubic_flow(rho, span - t_above, tau)
     return rho
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _touch(s, n, jump, w, Ssyn, P, R):
     """Bring synapse ``s`` to step ``n`` and add ``jump`` to its calcium."""
     c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
@@ -137,14 +168,14 @@ def _touch(s, n, jump, w, Ssyn, P, R):
     gap = int(n - last[s])
     if gap > 0:
         rho[s] = _advance(c[s], rho[s], gap * dt, P, R)
-        c[s] = decayed(c[s], gap, P[13:], 0, tau_ca / dt)
+        c[s] = decayed(c[s], gap, P[15:], 0, tau_ca / dt)
         last[s] = n
     c[s] += jump
     value = w_min + (w_max - w_min) * rho[s]
     w[s] = min(max(value, w_min), w_max)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
     c_pre = P[1]
@@ -157,7 +188,7 @@ def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
     return touched
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def gb_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Transmission: bring each synapse to the present step, then send
     ``w = w_min + (w_max - w_min) rho``. Splitting an interval at a transmission is
@@ -172,7 +203,7 @@ def gb_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, targ
     return touched
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic calcium transients (``C_post``) on every afferent synapse."""
     c_post = P[2]
@@ -185,7 +216,7 @@ def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     return touched
 
 
-@njit(cache=True, nogil=True)
+@entry
 def gb_synchronize(w, Ssyn, P, n, R):
     """Bring every synapse to step ``n`` (no calcium jump)."""
     for s in range(w.shape[0]):
@@ -211,6 +242,9 @@ class GraupnerBrunel(SynapseModel):
 
     def constants(self, dt):
         p = self.params
+        band = math.log(p.theta_p / p.theta_d)
+        band_t = p.tau_Ca * band  # time between the thresholds on a full crossing
+        band_decay = math.exp(-p.gamma_d * band_t / p.tau)
         return np.array(
             [
                 p.tau_Ca,
@@ -225,7 +259,9 @@ class GraupnerBrunel(SynapseModel):
                 dt,
                 p.w_min,
                 p.w_max,
-                math.log(p.theta_p / p.theta_d),
+                band,
+                band_decay,
+                (1.0 - band_decay**2) / (2.0 * p.gamma_d) if p.gamma_d > 0 else band_t / p.tau,
                 *decay_tables(dt, p.tau_Ca),
             ]
         )
