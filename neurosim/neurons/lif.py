@@ -25,7 +25,8 @@ Two models share one threshold/reset/refractory scheme:
     the step, by forward Euler (``method="euler"``, applied to V only; the
     conductances still decay exactly) or by exponential Euler (``method="exponential_euler"``:
     :math:`V_{n+1} = V_\infty + (V_n - V_\infty) e^{-h g_{tot}/C}`, exact for frozen
-    conductances). Receptors ``exc``/``inh`` add the weight (nS, >= 0) to
+    conductances; the exponential is :func:`neurosim.engine.vmath.exp`, within 1 ulp
+    of the C library's and vectorised over neurons). Receptors ``exc``/``inh`` add the weight (nS, >= 0) to
     :math:`g_e`/:math:`g_i`. Defaults: the COBA network of Vogels & Abbott 2005
     (J. Neurosci. 25:10786) as used by Brette et al. 2007 (J. Comput. Neurosci.
     23:349): C 200 pF, g_L 10 nS, E_L -60 mV, V_th -50 mV, V_reset -60 mV, t_ref 5 ms,
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.engine import vmath
 from neurosim.engine.jit import kernel
 from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps, threshold_reset
 from neurosim.params import ParameterSet, parameter
@@ -163,7 +165,7 @@ def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de
         if n - last[i] >= n_ref:
             g_tot = g_l + gei + gii
             v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
-            vi = v_inf + (vi - v_inf) * math.exp(-h_c * g_tot)
+            vi = v_inf + (vi - v_inf) * vmath.exp(-h_c * g_tot)
         v[i] = vi
         ge[i] = gei * de
         gi[i] = gii * di
