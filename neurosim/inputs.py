@@ -8,7 +8,12 @@ they connect to other populations like any population.
   :math:`p = \lambda h / 1000`; the Bernoulli approximation of a Poisson process,
   exact in the limit h -> 0 and the scheme of Brian2's ``PoissonGroup``). The rate is
   constant, or piecewise constant in time (``times``, ``rates``), globally or per neuron.
-  Draws come from the population's own xoshiro256** stream.
+  Draws come from the population's own xoshiro256** stream. With one rate for all
+  neurons the trials (step by step, neuron by neuron) are not drawn one by one: the
+  number of trials up to the next spike is geometric,
+  :math:`1 + \lfloor \ln U / \ln(1-p) \rfloor`, the same Bernoulli process at one
+  draw per spike instead of one per neuron and step (restarted, by memorylessness,
+  when the rate changes). Per-neuron rates are drawn trial by trial.
 - :class:`SpikeGeneratorSource` — explicit spike times (ms) and neuron indices, each
   rounded to the nearest step (NEST's ``spike_generator``, Brian2's
   ``SpikeGeneratorGroup``).
@@ -19,6 +24,7 @@ they connect to other populations like any population.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,24 +57,48 @@ class _NoParams(ParameterSet):
 
 
 @kernel
+def _gap(R, inv_log_q):
+    """A geometric number of trials (>= 1) up to the next success: with
+    ``inv_log_q = 1 / ln(1 - p)``, ``1 + floor(ln(U) / ln(1 - p))``, U uniform on (0, 1]."""
+    return 1.0 + math.floor(math.log(1.0 - uniform(R)) * inv_log_q)
+
+
+@kernel
 def step_poisson(S, P, A, B, R, I, n, spikes):
-    """Emit Poisson spikes: segment ``S[0,0]`` of rate table ``A`` (Hz) starting at
-    steps ``B``; ``P[0]`` = dt in ms."""
+    """Emit Poisson spikes: segment ``S[0, 0]`` of rate table ``A`` (Hz) starting at
+    steps ``B``; ``P[0]`` = dt in ms. With one rate for all neurons, ``S[1, 0]`` is the
+    position of the next spike in the sequence of (step, neuron) trials; see
+    :class:`PoissonSource`."""
     seg = int(S[0, 0])
+    changed = False
     while seg + 1 < B.shape[0] and B[seg + 1] <= n:
         seg += 1
+        changed = True
     S[0, 0] = seg
     if n < B[0]:
         return 0
     scale = P[0] * 1e-3
     rates = A[seg]
     count = 0
+    size = spikes.shape[0]
+    if size == 0:
+        return 0
     if rates.shape[0] == 1:
         p = rates[0] * scale
-        for i in range(spikes.shape[0]):
-            if uniform(R) < p:
-                spikes[count] = i
-                count += 1
+        if p <= 0.0:
+            S[1, 0] = math.inf
+            return 0
+        inv_log_q = 1.0 / math.log1p(-p) if p < 1.0 else -0.0
+        first = float(n) * size
+        if changed or S[1, 0] < first:  # (re)start the gap sequence from this step
+            S[1, 0] = first - 1.0 + _gap(R, inv_log_q)
+        position = S[1, 0]
+        end = first + size
+        while position < end:
+            spikes[count] = int(position - first)
+            count += 1
+            position += _gap(R, inv_log_q)
+        S[1, 0] = position
     else:
         for i in range(rates.shape[0]):
             if uniform(R) < rates[i] * scale:
@@ -91,7 +121,7 @@ class PoissonSource(NeuronModel):
 
     name = "poisson"
     Params = _NoParams
-    state_vars = (("segment", "1"),)
+    state_vars = (("segment", "1"), ("next_trial", "1"))
     is_source = True
     step = step_poisson
 
@@ -122,7 +152,9 @@ class PoissonSource(NeuronModel):
 
     def initial_state(self, n):
         self.check_size(n)
-        return np.zeros((1, n))
+        S = np.zeros((2, n))
+        S[1, :1] = -1.0  # no gap drawn yet
+        return S
 
     def constants(self, dt):
         if np.any(self.rate * dt * 1e-3 > 1.0):

@@ -30,6 +30,40 @@ def test_poisson_time_varying_and_per_neuron_rates(net):
     assert abs(counts[0] - 50) < 4 * np.sqrt(50) and abs(counts[1] - 200) < 4 * np.sqrt(200)
 
 
+def test_shared_rate_poisson_is_a_bernoulli_process_over_steps_and_neurons():
+    # One rate for all neurons is drawn by geometric gaps between spikes; the result
+    # must be the Bernoulli process: per step, the number of spikes is Binomial(N, p)
+    # (mean, variance and P(no spike) within 4 s.e.), the neurons are equally likely
+    # (chi-square), and rate segments (0 Hz in between) are respected.
+    from scipy import stats
+
+    net = ns.Network(dt=0.1, seed=3)
+    n, rates, times = 200, [40.0, 0.0, 80.0], [0.0, 1000.0, 1500.0]
+    src = net.add_poisson("p", n, rate=rates, times=times)
+    mon = net.record_spikes(src)
+    net.run(2500.0)
+    steps = np.round(mon.t / 0.1).astype(int)
+    first = steps < 10000
+    assert not np.any((steps >= 10000) & (steps < 15000))  # silent segment
+    per_step = np.bincount(steps[first], minlength=10000)
+    p = 40.0 * 0.1e-3
+    m = per_step.size
+    assert abs(per_step.mean() - n * p) < 4 * np.sqrt(n * p * (1 - p) / m)
+    var = n * p * (1 - p)
+    assert abs(per_step.var() - var) < 4 * var * np.sqrt(2 / m)
+    p0 = (1 - p) ** n
+    assert abs(np.mean(per_step == 0) - p0) < 4 * np.sqrt(p0 * (1 - p0) / m)
+    counts = np.bincount(mon.i[first], minlength=n)
+    assert stats.chisquare(counts).pvalue > 1e-3
+    # the 80 Hz segment: 10000 steps
+    late = np.sum(steps >= 15000)
+    mean = n * 10000 * 80.0 * 0.1e-3
+    assert abs(late - mean) < 4 * np.sqrt(mean)
+    # one spike per neuron and step at most
+    pairs = steps * n + mon.i
+    assert np.unique(pairs).size == pairs.size
+
+
 def test_poisson_sources_have_independent_streams():
     def run(names):
         net = ns.Network(seed=9)
