@@ -93,8 +93,26 @@ class GraupnerBrunelParams(ParameterSet):
             raise ValueError(f"w_min = {self.w_min} must not exceed w_max = {self.w_max}")
 
 
+#: Positions in the constants vector (see :meth:`GraupnerBrunel.constants`).
+(
+    _BAND,
+    _BAND_DECAY,
+    _BAND_VAR,
+    _LOG_THETA_D,
+    _RATE_P,
+    _INV_G,
+    _BAR,
+    _RATE_D,
+    _INV_2GD,
+    _INV_TAU,
+    _INV_2TAU,
+    _TAU_STEPS,
+    _TABLE,
+) = range(12, 25)
+
+
 @kernel
-def _cubic_flow(rho, t_0, tau):
+def _cubic_flow(rho, t_0, inv_2tau):
     r"""``rho`` after ``t_0`` ms of the cubic flow alone (:math:`\rho_\star = 1/2`).
 
     With :math:`x = \rho - 1/2`, :math:`q = 1 - 4x^2` and
@@ -103,7 +121,7 @@ def _cubic_flow(rho, t_0, tau):
     are evaluated by their Taylor series to below 1e-19 relative, which avoids an exp,
     a division and a square root per update.
     """
-    a = t_0 / (2.0 * tau)
+    a = t_0 * inv_2tau
     if a < 1e-3:
         m = a * (1.0 - a / 2.0 * (1.0 - a / 3.0 * (1.0 - a / 4.0 * (1.0 - a / 5.0))))
     else:
@@ -119,36 +137,36 @@ def _cubic_flow(rho, t_0, tau):
 
 @kernel
 def _advance(c0, rho, span, P, R):
-    """``rho`` after ``span`` ms of calcium decay from ``c0`` (see module docstring)."""
-    tau_ca, theta_d, gamma_d, gamma_p, sigma, tau = P[0], P[3], P[5], P[6], P[7], P[8]
+    """``rho`` after ``span`` ms of calcium decay from ``c0`` (see module docstring).
+    Divisions are precomputed in ``P`` (see :meth:`GraupnerBrunel.constants`)."""
+    tau_ca, theta_d, gamma_d, sigma = P[0], P[3], P[5], P[7]
     t_above = 0.0  # time above theta_d
     var = 0.0
     if c0 > theta_d:
-        log_d = math.log(c0 / theta_d)  # ln(c0/theta_p) = log_d - ln(theta_p/theta_d)
+        log_d = math.log(c0) - P[_LOG_THETA_D]  # ln(c0/theta_p) = log_d - band
         t_above = min(span, tau_ca * log_d)
         t_d = t_above
-        if log_d > P[12]:
+        if log_d > P[_BAND]:
             # above theta_p first: Ornstein-Uhlenbeck towards gamma_p/(gamma_p+gamma_d)
-            t_p = min(span, tau_ca * (log_d - P[12]))
-            g = gamma_p + gamma_d
-            if g > 0.0:
-                decay = math.exp(-g * t_p / tau)
-                bar = gamma_p / g
+            t_p = min(span, tau_ca * (log_d - P[_BAND]))
+            if P[_RATE_P] > 0.0:
+                decay = math.exp(-P[_RATE_P] * t_p)
+                bar = P[_BAR]
                 rho = bar + (rho - bar) * decay
-                var = (1.0 - decay * decay) / g
+                var = (1.0 - decay * decay) * P[_INV_G]
             else:  # no drift: pure diffusion
-                var = t_p / tau
+                var = 2.0 * t_p * P[_INV_TAU]  # limit of (1 - e^(-2gt/tau))/g
             t_d = t_above - t_p
         if t_d > 0.0:
             # between the thresholds: decay to 0 at gamma_d / tau. The whole band
             # (t_d = tau_Ca ln(theta_p/theta_d)) has precomputed factors.
-            if t_above < span and log_d > P[12]:
-                decay, band_var = P[13], P[14]
+            if t_above < span and log_d > P[_BAND]:
+                decay, band_var = P[_BAND_DECAY], P[_BAND_VAR]
             elif gamma_d > 0.0:
-                decay = math.exp(-gamma_d * t_d / tau)
-                band_var = (1.0 - decay * decay) / (2.0 * gamma_d)
+                decay = math.exp(-P[_RATE_D] * t_d)
+                band_var = (1.0 - decay * decay) * P[_INV_2GD]
             else:
-                decay, band_var = 1.0, t_d / tau
+                decay, band_var = 1.0, t_d * P[_INV_TAU]
             rho = rho * decay
             var = var * decay * decay + band_var
     # Both supra-threshold parts are linear Gaussian maps, so their two increments
@@ -156,7 +174,7 @@ def _advance(c0, rho, span, P, R):
     if sigma > 0.0 and var > 0.0:
         rho += sigma * math.sqrt(var) * normal(R)
     if span > t_above:
-        rho = _cubic_flow(rho, span - t_above, tau)
+        rho = _cubic_flow(rho, span - t_above, P[_INV_2TAU])
     return rho
 
 
@@ -164,11 +182,11 @@ def _advance(c0, rho, span, P, R):
 def _touch(s, n, jump, w, Ssyn, P, R):
     """Bring synapse ``s`` to step ``n`` and add ``jump`` to its calcium."""
     c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
-    dt, tau_ca, w_min, w_max = P[9], P[0], P[10], P[11]
+    dt, w_min, w_max = P[9], P[10], P[11]
     gap = int(n - last[s])
     if gap > 0:
         rho[s] = _advance(c[s], rho[s], gap * dt, P, R)
-        c[s] = decayed(c[s], gap, P[15:], 0, tau_ca / dt)
+        c[s] = decayed(c[s], gap, P[_TABLE:], 0, P[_TAU_STEPS])
         last[s] = n
     c[s] += jump
     value = w_min + (w_max - w_min) * rho[s]
@@ -241,29 +259,35 @@ class GraupnerBrunel(SynapseModel):
     synchronize = staticmethod(gb_synchronize)
 
     def constants(self, dt):
+        """Parameters, then derived constants at the positions named in the module
+        (reciprocals, so that the per-synapse update does not divide), then the
+        calcium decay table."""
         p = self.params
         band = math.log(p.theta_p / p.theta_d)
         band_t = p.tau_Ca * band  # time between the thresholds on a full crossing
         band_decay = math.exp(-p.gamma_d * band_t / p.tau)
+        g = p.gamma_p + p.gamma_d
+        derived = {
+            _BAND: band,
+            _BAND_DECAY: band_decay,
+            _BAND_VAR: (1.0 - band_decay**2) / (2.0 * p.gamma_d)
+            if p.gamma_d > 0
+            else band_t / p.tau,
+            _LOG_THETA_D: math.log(p.theta_d),
+            _RATE_P: g / p.tau,
+            _INV_G: 1.0 / g if g > 0 else 0.0,
+            _BAR: p.gamma_p / g if g > 0 else 0.0,
+            _RATE_D: p.gamma_d / p.tau,
+            _INV_2GD: 1.0 / (2.0 * p.gamma_d) if p.gamma_d > 0 else 0.0,
+            _INV_TAU: 1.0 / p.tau,
+            _INV_2TAU: 0.5 / p.tau,
+            _TAU_STEPS: p.tau_Ca / dt,
+        }
+        assert sorted(derived) == list(range(_BAND, _TABLE))
+        base = [p.tau_Ca, p.C_pre, p.C_post, p.theta_d, p.theta_p, p.gamma_d, p.gamma_p]
+        base += [p.sigma, p.tau, dt, p.w_min, p.w_max]
         return np.array(
-            [
-                p.tau_Ca,
-                p.C_pre,
-                p.C_post,
-                p.theta_d,
-                p.theta_p,
-                p.gamma_d,
-                p.gamma_p,
-                p.sigma,
-                p.tau,
-                dt,
-                p.w_min,
-                p.w_max,
-                band,
-                band_decay,
-                (1.0 - band_decay**2) / (2.0 * p.gamma_d) if p.gamma_d > 0 else band_t / p.tau,
-                *decay_tables(dt, p.tau_Ca),
-            ]
+            [*base, *(derived[k] for k in sorted(derived)), *decay_tables(dt, p.tau_Ca)]
         )
 
     def state_assigned(self, var, weight, Ssyn):

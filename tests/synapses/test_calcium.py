@@ -85,6 +85,26 @@ def test_noise_gives_the_ornstein_uhlenbeck_distribution():
     assert proj.rho.var() == pytest.approx(var, rel=0.05)
 
 
+def test_zero_rates_give_pure_diffusion():
+    # gamma_p = gamma_d = 0: no drift, and the noise sigma sqrt(tau) sqrt(Theta_d +
+    # Theta_p) eta gives the variance sigma^2 (2 t_p + t_d) / tau over the excursion
+    # (the limit of the OU formulas; a division by zero before).
+    rule = GraupnerBrunel(
+        C_post=5.0, C_pre=0.0, tau=1e6, sigma=2.0, D=0.0, gamma_p=0.0, gamma_d=0.0
+    )
+    p = rule.params
+    n = 20000
+    net, proj = gb_network([], [50.0], rule, np.full(n, 0.3))
+    net.run(400.0)
+    proj.synchronize()
+    t_p = p.tau_Ca * math.log(5.0 / p.theta_p)
+    t_d = p.tau_Ca * math.log(5.0 / p.theta_d) - t_p
+    var = p.sigma**2 * (2 * t_p + t_d) / p.tau
+    assert np.all(np.isfinite(proj.rho))
+    assert abs(proj.rho.mean() - 0.3) < 4 * math.sqrt(var / n) + 1e-6
+    assert proj.rho.var() == pytest.approx(var, rel=0.05)
+
+
 def test_dp_stdp_window_matches_published_model_curve():
     # Graupner & Brunel 2012 Fig. 2 (DP set, 60 pairs at 1 Hz). Reference values: the
     # paper's analytic reduction. With 3000 synapses per initial state the sampling
