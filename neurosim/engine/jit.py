@@ -14,6 +14,12 @@
     Graupner–Brunel update, a per-synapse helper called that way cost about 22 ns
     per call, ten times the work it did.
 
+    Kernels also use NumPy's error model: a float division by zero gives inf or NaN
+    (which the engine reports as a non-finite state) instead of raising. With
+    Python's model every division carries a zero test and an exception path, which
+    keeps LLVM from vectorising the loop around it (measured: a neuron loop with one
+    division, 10.6 ns per neuron with the test, 2.1 ns without).
+
 ``entry``
     A compiled function called from Python (``projection.synchronize()``, the
     batched loop): cached on disk, with kernels inlined into it.
@@ -23,8 +29,8 @@ from __future__ import annotations
 
 from numba import njit
 
-#: Options of :func:`kernel` (inlinable, no reference counting).
-KERNEL_OPTIONS = {"nogil": True, "_nrt": False}
+#: Options of :func:`kernel`: inlinable, no reference counting, IEEE division.
+KERNEL_OPTIONS = {"nogil": True, "_nrt": False, "error_model": "numpy"}
 
 
 def kernel(fn):

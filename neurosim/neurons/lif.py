@@ -157,19 +157,20 @@ def _integrate_cond_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di
 
 @kernel
 def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di, n_ref):
+    # branch-free (the refractory case is a select), so that the loop vectorises
     finite = True
     for i in range(v.shape[0]):
         vi = v[i]
         gei = ge[i]
         gii = gi[i]
-        if n - last[i] >= n_ref:
-            g_tot = g_l + gei + gii
-            v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
-            vi = v_inf + (vi - v_inf) * vmath.exp(-h_c * g_tot)
-        v[i] = vi
+        g_tot = g_l + gei + gii
+        v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
+        v_new = v_inf + (vi - v_inf) * vmath.exp(-h_c * g_tot)
+        v_new = v_new if n - last[i] >= n_ref else vi
+        v[i] = v_new
         ge[i] = gei * de
         gi[i] = gii * di
-        finite &= vi - vi == 0.0
+        finite &= v_new - v_new == 0.0
     return finite
 
 
