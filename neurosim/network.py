@@ -256,6 +256,11 @@ class Projection:
             self._post_index = conn.post_index(self.post, self.post_population.n)
         return self._post_index
 
+    def pre_by_post(self) -> np.ndarray:
+        """Presynaptic neuron of each synapse in :meth:`post_index` order."""
+        ptr, ids = self.post_index()
+        return np.ascontiguousarray(self.pre[ids])
+
     def __repr__(self):
         return (
             f"Projection({self.name!r}: {self.pre_population.name} -> "

@@ -231,7 +231,7 @@ class NumbaEngine:
             src.post += pre_events(on_pre, lag, counted, "")
             ptr, ids = proj.post_index()
             pp, ps = src.arg(f"pp{j}", ptr), src.arg(f"ps{j}", ids)
-            spre = src.arg(f"spre{j}", proj.pre)
+            spre = src.arg(f"spre{j}", proj.pre_by_post())
             post_calls += [
                 f"if c{q} > 0:",
                 f"    {plast_ev} += {on_post}({pp}, {ps}, {spre}, {w}, {', '.join(rule_args)}, K{q}, c{q}, n, {rng})",

@@ -16,7 +16,9 @@ A projection without a rule has static weights. A rule is a class with
   number of synapses touched;
 - ``on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R) -> int``:
   postsynaptic spikes of step ``n``; ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto
-  neuron ``j`` and ``pre[s]`` is synapse ``s``'s presynaptic neuron;
+  neuron ``j`` and ``pre[q]`` is the presynaptic neuron of synapse ``syn[q]`` (stored
+  in this post-to-synapse order, so that the loop over a neuron's afferents reads it
+  without a second indirection);
 - optionally, for rules with ``delivers = False`` whose transmitted weight follows
   their state: ``on_transmit`` (same signature as ``on_pre``), called at transmission
   instead of the static delivery; it brings the synapse up to date and transmits;

@@ -135,7 +135,7 @@ def pair_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
         _jump(Spost, j, n, table, 1, ts_minus, nearest)
         for q in range(ptr[j], ptr[j + 1]):
             s = syn[q]
-            i = pre[s]
+            i = pre[q]
             x = decayed(Spre[0, i], int(n - Spre[1, i]), table, 0, ts_plus)
             w[s] = _potentiate(w[s], x, a_plus, mu_plus, w_max)
         touched += ptr[j + 1] - ptr[j]
@@ -270,7 +270,7 @@ def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R)
         o2 = decayed(Spost[1, j], gap, table, 3, ts_y)
         for q in range(ptr[j], ptr[j + 1]):
             s = syn[q]
-            i = pre[s]
+            i = pre[q]
             r1 = decayed(Spre[0, i], int(n - Spre[2, i]), table, 0, ts_plus)
             value = w[s] + r1 * (a2p + a3p * o2)
             w[s] = w_max if value > w_max else value
