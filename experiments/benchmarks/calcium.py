@@ -109,7 +109,14 @@ import time
 
 import numpy as np
 
-from experiments.benchmarks.common import KEYS, median_row, result_row, run_s_ratio, run_worker
+from experiments.benchmarks.common import (
+    KEYS,
+    median_row,
+    result_row,
+    run_brian2_standalone,
+    run_s_ratio,
+    run_worker,
+)
 from experiments.benchmarks.common import format_table as common_table
 
 #: CLI name -> (value of "simulator", value of "mode")
@@ -258,27 +265,15 @@ def _brian2_network(b2, seed: int):
 def measure_brian2_standalone(duration_ms: float, seed: int = 1):
     """Brian2 C++ standalone, built and executed in a temporary directory (deleted
     afterwards): (row, final rho)."""
-    import brian2 as b2
 
-    with tempfile.TemporaryDirectory(prefix="calcium_standalone_") as tmp:
-        project = os.path.join(tmp, "project")
-        b2.set_device("cpp_standalone", build_on_run=False)
-        t0 = time.perf_counter()
+    def build(b2):
         net, mon, syn = _brian2_network(b2, seed)
-        net.run(duration_ms * b2.ms)
-        b2.device.build(directory=project, compile=True, run=True, with_output=False)
-        t1 = time.perf_counter()
-        run_s = float(b2.device._last_run_time)
-        row = _row(
-            "brian2_standalone",
-            duration_ms,
-            run_s=run_s,
-            build_s=(t1 - t0) - run_s,
-            spikes=int(mon.num_spikes),
-            synapses=len(syn),
-        )
-        rho = np.array(syn.rho[:])
-    return row, rho
+        return net, lambda: (int(mon.num_spikes), len(syn), np.array(syn.rho[:]))
+
+    run_s, build_s, (spikes, n_syn, rho) = run_brian2_standalone(
+        "calcium_standalone_", duration_ms, build
+    )
+    return _row("brian2_standalone", duration_ms, run_s, build_s, spikes, n_syn), rho
 
 
 MEASURE = {

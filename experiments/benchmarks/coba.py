@@ -94,7 +94,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -103,6 +102,7 @@ from experiments.benchmarks.common import (
     KEYS,
     median_row,
     result_row,
+    run_brian2_standalone,
     run_s_ratio,
     run_worker,
 )
@@ -255,26 +255,13 @@ def measure_brian2_cython(duration_ms: float, seed: int = 1, plastic: bool = Fal
 def measure_brian2_standalone(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Brian2 C++ standalone, built and executed in a temporary directory (deleted
     afterwards). Brian2 allows one standalone build per process."""
-    import brian2 as b2
 
-    with tempfile.TemporaryDirectory(prefix="coba_standalone_") as tmp:
-        project = os.path.join(tmp, "project")
-        b2.set_device("cpp_standalone", build_on_run=False)
-        t0 = time.perf_counter()
+    def build(b2):
         net, mon, syns = _brian2_network(b2, seed, plastic)
-        net.run(duration_ms * b2.ms)
-        b2.device.build(directory=project, compile=True, run=True, with_output=False)
-        t1 = time.perf_counter()
-        run_s = float(b2.device._last_run_time)
-        row = _row(
-            "brian2_standalone",
-            duration_ms,
-            run_s=run_s,
-            build_s=(t1 - t0) - run_s,
-            spikes=int(mon.num_spikes),
-            synapses=sum(len(s) for s in syns),
-        )
-    return row
+        return net, lambda: (int(mon.num_spikes), sum(len(s) for s in syns))
+
+    run_s, build_s, (spikes, n_syn) = run_brian2_standalone("coba_standalone_", duration_ms, build)
+    return _row("brian2_standalone", duration_ms, run_s, build_s, spikes, n_syn)
 
 
 MEASURE = {
