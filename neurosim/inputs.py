@@ -57,6 +57,12 @@ class _NoParams(ParameterSet):
 
 
 @kernel
+def _inv_log_q(p):
+    """``1 / ln(1 - p)`` for a spike probability ``0 < p <= 1`` per trial."""
+    return 1.0 / math.log1p(-p) if p < 1.0 else -0.0
+
+
+@kernel
 def _gap(R, inv_log_q):
     """A geometric number of trials (>= 1) up to the next success: with
     ``inv_log_q = 1 / ln(1 - p)``, ``1 + floor(ln(U) / ln(1 - p))``, U uniform on (0, 1]."""
@@ -85,20 +91,21 @@ def step_poisson(S, P, A, B, R, I, n, spikes):
         return 0
     if rates.shape[0] == 1:
         p = rates[0] * scale
-        if p <= 0.0:
-            S[1, 0] = math.inf
-            return 0
-        inv_log_q = 1.0 / math.log1p(-p) if p < 1.0 else -0.0
         first = float(n) * size
         if changed or S[1, 0] < first:  # (re)start the gap sequence from this step
-            S[1, 0] = first - 1.0 + _gap(R, inv_log_q)
+            if p <= 0.0:
+                S[1, 0] = math.inf
+                return 0
+            S[1, 0] = first - 1.0 + _gap(R, _inv_log_q(p))
         position = S[1, 0]
         end = first + size
-        while position < end:
-            spikes[count] = int(position - first)
-            count += 1
-            position += _gap(R, inv_log_q)
-        S[1, 0] = position
+        if position < end:  # the log is needed only in steps with a spike
+            inv_log_q = _inv_log_q(p)
+            while position < end:
+                spikes[count] = int(position - first)
+                count += 1
+                position += _gap(R, inv_log_q)
+            S[1, 0] = position
     else:
         for i in range(rates.shape[0]):
             if uniform(R) < rates[i] * scale:

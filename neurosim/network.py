@@ -174,6 +174,7 @@ class Projection:
         self.weight = np.ascontiguousarray(w[order])
         self.delay_steps = np.ascontiguousarray(d_steps[order])
         self._post_index = None
+        self._pre_by_post = None
         self.rng_state = kernel_state(network.seed, f"projection/{name}")
         if synapse is not None:
             synapse.check_target(post.model)
@@ -258,8 +259,10 @@ class Projection:
 
     def pre_by_post(self) -> np.ndarray:
         """Presynaptic neuron of each synapse in :meth:`post_index` order."""
-        ptr, ids = self.post_index()
-        return np.ascontiguousarray(self.pre[ids])
+        if self._pre_by_post is None:
+            ptr, ids = self.post_index()
+            self._pre_by_post = np.ascontiguousarray(self.pre[ids])
+        return self._pre_by_post
 
     def __repr__(self):
         return (
