@@ -273,6 +273,11 @@ def lhs_points(ranges: Mapping, n_samples: int, seed: int = 0) -> list[dict]:
     ]
 
 
+def _is_int(value, low: int) -> bool:
+    """Whether ``value`` is an integer (not a bool) >= ``low``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+
+
 def _seeds(seeds) -> list[int]:
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
         if seeds < 1:
@@ -280,7 +285,7 @@ def _seeds(seeds) -> list[int]:
         return list(range(int(seeds)))
     out = []
     for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
+        if not _is_int(s, 0):
             raise ValueError(f"seeds must be non-negative integers, got {s!r}")
         out.append(int(s))
     if not out:
@@ -308,11 +313,7 @@ def _points(grid, sampler, ranges, n_samples, sample_seed, points) -> list[dict]
     else:
         if not ranges:
             raise ValueError(f"sampler={sampler!r} needs ranges={{name: (low, high), ...}}")
-        if (
-            isinstance(n_samples, bool)
-            or not isinstance(n_samples, numbers.Integral)
-            or n_samples < 1
-        ):
+        if not _is_int(n_samples, 1):
             raise ValueError(f"sampler={sampler!r} needs n_samples >= 1, got {n_samples!r}")
         draw = random_points if sampler == "random" else lhs_points
         parts.append(draw(ranges, int(n_samples), sample_seed))
@@ -881,13 +882,9 @@ def sweep(
             f"batched=True needs setup(**params) -> (network, duration) and "
             f"measure(network, **params) from {tgt.name}"
         )
-    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+    if not _is_int(retries, 0):
         raise ValueError(f"retries = {retries!r} must be an integer >= 0")
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or batch_size < 1
-    ):
+    if not _is_int(batch_size, 1):
         raise ValueError(f"batch_size = {batch_size!r} must be an integer >= 1")
     seed_list = _seeds(seeds)
     pass_seed = tgt.accepts_seed(batched)
@@ -940,11 +937,7 @@ def sweep(
         max_workers = (
             len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         )
-    if (
-        isinstance(max_workers, bool)
-        or not isinstance(max_workers, numbers.Integral)
-        or max_workers < 1
-    ):
+    if not _is_int(max_workers, 1):
         raise ValueError(f"max_workers = {max_workers!r} must be an integer >= 1")
 
     if out is None:
