@@ -175,7 +175,8 @@ class Projection:
         self.delay_steps = np.ascontiguousarray(d_steps[order])
         self._post_index = None
         self._pre_by_post = None
-        self.rng_state = kernel_state(network.seed, f"projection/{name}")
+        stream = kernel_state if synapse is None else synapse.random_state
+        self.rng_state = stream(network.seed, f"projection/{name}")
         if synapse is not None:
             synapse.check_target(post.model)
             synapse.check_weights(self.weight)

@@ -88,6 +88,28 @@ _R_TAIL = float(_ZX[1])
 
 
 @kernel
+def _ziggurat_slow(u, s):
+    """The rest of a ziggurat draw whose 64-bit output ``u`` failed the fast test: the
+    tail (layer 0, Marsaglia's exponential method) or the wedge test with one more
+    uniform from stream ``s``. Returns the draw, or NaN when the wedge rejects (the
+    algorithm then starts a new draw)."""
+    i = int(u & uint64(255))
+    negative = (u >> uint64(8)) & uint64(1)
+    x = float(u >> uint64(11)) * (1.0 / 9007199254740992.0) * _ZX[i]
+    if i == 0:
+        while True:
+            a = -math.log(1.0 - uniform(s)) / _R_TAIL
+            b = -math.log(1.0 - uniform(s))
+            if b + b >= a * a:
+                break
+        x = _R_TAIL + a
+        return -x if negative else x
+    if _ZF[i] + uniform(s) * (_ZF[i + 1] - _ZF[i]) < math.exp(-0.5 * x * x):
+        return -x if negative else x
+    return math.nan
+
+
+@kernel
 def normal(s):
     """A standard normal draw by the ziggurat method (Marsaglia & Tsang 2000).
 
@@ -100,17 +122,104 @@ def normal(s):
     while True:
         u = next_uint64(s)
         i = int(u & uint64(255))
-        negative = (u >> uint64(8)) & uint64(1)
         x = float(u >> uint64(11)) * (1.0 / 9007199254740992.0) * _ZX[i]
         if x < _ZX[i + 1]:
-            return -x if negative else x
-        if i == 0:
-            while True:
-                a = -math.log(1.0 - uniform(s)) / _R_TAIL
-                b = -math.log(1.0 - uniform(s))
-                if b + b >= a * a:
-                    break
-            x = _R_TAIL + a
-            return -x if negative else x
-        if _ZF[i] + uniform(s) * (_ZF[i + 1] - _ZF[i]) < math.exp(-0.5 * x * x):
-            return -x if negative else x
+            return -x if (u >> uint64(8)) & uint64(1) else x
+        x = _ziggurat_slow(u, s)
+        if x == x:
+            return x
+
+
+# -- buffered normals, generated eight at a time ------------------------------------
+#: Independent xoshiro256** streams advanced side by side. The loop over them is what
+#: LLVM vectorises (eight 64-bit lanes per AVX-512 register); with as few as eight it
+#: unrolls the loop instead and the straight-line code is left scalar.
+LANES = 64
+#: Normals generated per refill.
+NORMAL_BUFFER = 2048
+_LANE0 = 4  # words 0-3: the scalar stream; then word w of lane l at 4 + w * LANES + l
+_POS = _LANE0 + 4 * LANES  # normals of the buffer already used
+_BUF = _POS + 1  # the buffer (float64 bits)
+_RAW = _BUF + NORMAL_BUFFER  # the 64-bit output each buffered draw came from
+_SCRATCH = _RAW + NORMAL_BUFFER
+
+
+def buffered_state(seed: int, name: str, scratch: int = 0) -> np.ndarray:
+    """State of a stream with buffered normals (``uint64``; see :func:`normals`).
+
+    Layout: the scalar xoshiro256** state (words 0-3, used as by :func:`normal`), the
+    states of :data:`LANES` further streams, the buffer position, the buffer of
+    :data:`NORMAL_BUFFER` normals and their raw outputs, then ``scratch`` words that
+    the owner may view as float64 workspace (:func:`scratch`). All streams are seeded
+    from component ``name`` under root ``seed``; the buffer starts empty.
+    """
+    words = component_seed(seed, name + "/kernel").generate_state(4 * (1 + LANES), np.uint64)
+    for k in range(1 + LANES):
+        if not words[4 * k : 4 * k + 4].any():
+            words[4 * k] = 1
+    state = np.zeros(_SCRATCH + scratch, dtype=np.uint64)
+    state[:4] = words[:4]
+    # lane l's words are words[4 + 4l : 8 + 4l]; stored word-major for vector access
+    state[_LANE0:_POS] = words[4:].reshape(LANES, 4).T.ravel()
+    state[_POS] = NORMAL_BUFFER
+    return state
+
+
+@kernel
+def refill_normals(R):
+    r"""Fill the normal buffer of state ``R`` (see :func:`buffered_state`).
+
+    The :data:`LANES` streams advance together in a loop that LLVM vectorises; each
+    output is tried against the ziggurat's fast test (99 % accepted), and the few
+    rejected ones then finish the ziggurat one by one with the scalar stream: the
+    wedge test or the tail, and a fresh scalar :func:`normal` where the wedge rejects
+    (the algorithm's restart). So every buffered value is exactly a ziggurat draw, in
+    distribution standard normal.
+    """
+    lanes = R[_LANE0:_POS]
+    buf = R[_BUF:_RAW].view(np.float64)
+    raw = R[_RAW:_SCRATCH]
+    for b in range(NORMAL_BUFFER // LANES):
+        out = buf[b * LANES : (b + 1) * LANES]
+        got = raw[b * LANES : (b + 1) * LANES]
+        for lane in range(LANES):
+            s0, s1 = lanes[lane], lanes[LANES + lane]
+            s2, s3 = lanes[2 * LANES + lane], lanes[3 * LANES + lane]
+            u = _rotl(s1 * uint64(5), 7) * uint64(9)
+            t = s1 << uint64(17)
+            s2 ^= s0
+            s3 ^= s1
+            s1 ^= s2
+            s0 ^= s3
+            s2 ^= t
+            lanes[lane], lanes[LANES + lane] = s0, s1
+            lanes[2 * LANES + lane], lanes[3 * LANES + lane] = s2, _rotl(s3, 45)
+            i = int(u & uint64(255))
+            x = float(u >> uint64(11)) * (1.0 / 9007199254740992.0) * _ZX[i]
+            x = -x if (u >> uint64(8)) & uint64(1) else x
+            out[lane] = x if abs(x) < _ZX[i + 1] else math.nan
+            got[lane] = u
+    for k in range(NORMAL_BUFFER):
+        if buf[k] != buf[k]:
+            x = _ziggurat_slow(raw[k], R)
+            buf[k] = x if x == x else normal(R)
+    R[_POS] = 0
+
+
+@kernel
+def take_normals(R, m):
+    """Word offset in state ``R`` of the next ``m`` (at most :data:`NORMAL_BUFFER`)
+    buffered normals, ``R[off:off + m].view(np.float64)``, marked used. The buffer is
+    refilled when fewer than ``m`` are left (the rest are discarded: independent of
+    everything, they carry no information). (A kernel cannot return the view itself:
+    compiled without reference counting, it may only return arrays it was given.)"""
+    pos = int(R[_POS])
+    if pos + m > NORMAL_BUFFER:
+        refill_normals(R)
+        pos = 0
+    R[_POS] = pos + m
+    return _BUF + pos
+
+
+#: Word offset of the scratch area: ``R[SCRATCH:SCRATCH + m].view(np.float64)``.
+SCRATCH = _SCRATCH

@@ -26,6 +26,9 @@ A projection without a rule has static weights. A rule is a class with
   ``on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R) -> int``, called
   every step after the event handlers, with ``v_post`` the postsynaptic membrane
   potential; it should skip synapses with nothing to integrate;
+- optionally ``random_state(seed, name)``: the rule's random state ``R`` (default: a
+  ``uint64[4]`` xoshiro256** stream, :func:`neurosim.engine.rng.kernel_state`; a rule
+  may ask for a larger one, e.g. with buffered normals and scratch);
 - optionally ``synchronize(w, Ssyn, P, n, R)``: bring every synapse to step ``n``
   (for rules whose state is current only as of each synapse's last event).
 
@@ -43,6 +46,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from neurosim.engine.rng import kernel_state
 from neurosim.params import ParameterSet, Parametrised
 
 
@@ -63,6 +67,10 @@ class SynapseModel(Parametrised):
     def constants(self, dt: float) -> np.ndarray:
         """Float64 vector ``P`` for the kernels."""
         raise NotImplementedError
+
+    def random_state(self, seed: int, name: str) -> np.ndarray:
+        """The random state ``R`` its kernels get (one stream per projection)."""
+        return kernel_state(seed, name)
 
     def pre_lag_steps(self, dt: float) -> int:
         """Extra steps between transmission and the presynaptic plasticity event."""

@@ -47,8 +47,11 @@ def test_event_driven_matches_clock_driven_without_noise(delta):
     assert np.max(np.abs(proj.rho - rho0)) > 0.1
 
 
-def test_subthreshold_cubic_flow_is_exact():
-    rule = GraupnerBrunel(sigma=0.0, tau=1000.0)
+@pytest.mark.parametrize("tau", [1000.0, 1e6])
+def test_subthreshold_cubic_flow_is_exact(tau):
+    # tau = 1e6 ms: 3 s is below 0.01 * 2 tau, so 1 - exp(-t/(2 tau)) comes from its
+    # series; tau = 1 s: from the exponential
+    rule = GraupnerBrunel(sigma=0.0, tau=tau)
     rho0 = np.array([-0.1, 0.2, 0.49, 0.51, 0.8, 1.2])
     net, proj = gb_network([], [], rule, rho0)
     net.run(3000.0)
@@ -56,6 +59,38 @@ def test_subthreshold_cubic_flow_is_exact():
     for k, r0 in enumerate(rho0):
         ref = gb_clock_driven([], r0, rule.params, 3000.0, h=0.5)
         assert proj.rho[k] == pytest.approx(ref, abs=1e-9)
+
+
+def test_series_and_exponential_branches_of_the_block_update_agree():
+    # The block update takes 1 - e^(-a) from a series when every gap of the block is
+    # short, and the decay between the thresholds from one when its argument is
+    # bounded by 0.01 (the DP set); forcing the exponentials gives the same states.
+    from numba import njit
+
+    from neurosim.synapses.calcium import _BAND_ARG, _advance_block
+
+    @njit
+    def advance(c, rho, last, n, P, z, short_gaps):
+        _advance_block(c, rho, last, n, 1.0, P, z, short_gaps)
+
+    rule = synapse_model("graupner_brunel_2012_dp")
+    P = rule.constants(0.1)
+    assert P[_BAND_ARG] < 0.01
+    rng = np.random.default_rng(3)
+    m = 4096
+    c0, rho0 = rng.uniform(0.0, 6.0, m), rng.uniform(-0.1, 1.1, m)
+    last0 = 5000.0 - rng.integers(0, 2000, m)  # gaps up to 200 ms
+    z = rng.standard_normal(m)
+    states = []
+    for short_gaps, band_arg in ((True, P[_BAND_ARG]), (False, 1.0)):
+        Q = P.copy()
+        Q[_BAND_ARG] = band_arg
+        c, rho, last = c0.copy(), rho0.copy(), last0.copy()
+        advance(c, rho, last, 5000.0, Q, z, short_gaps)
+        states.append((c, rho))
+    (c1, r1), (c2, r2) = states
+    assert np.max(np.abs(r1 - r2)) < 1e-14 and np.max(np.abs(c1 - c2)) < 1e-14
+    assert np.max(np.abs(r1 - rho0)) > 0.05  # the update did something
 
 
 def test_noise_gives_the_ornstein_uhlenbeck_distribution():
