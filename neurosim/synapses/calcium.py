@@ -37,6 +37,10 @@ then :math:`t_0` below both (:math:`\theta_d < \theta_p` is required). Over each
    :math:`x = \rho - 1/2`, :math:`x^2(t) = \tfrac14 / (1 + (1/(4x_0^2) - 1) e^{-t/(2\tau)})`,
    sign kept.
 
+The synapses one event touches are advanced together, in branch-free blocks that the
+compiler vectorises (:func:`_advance_block`), with normals from a buffered vectorised
+generator (:func:`neurosim.engine.rng.refill_normals`).
+
 **Approximation**: in parts 1 and 2 the cubic bistability term is neglected (as in the
 paper's own analysis). The error against clock-driven integration of the full
 equation is quantified in ``tests/synapses/test_calcium.py`` and docs/rules/calcium.md.
