@@ -93,6 +93,35 @@ def test_series_and_exponential_branches_of_the_block_update_agree():
     assert np.max(np.abs(r1 - rho0)) > 0.05  # the update did something
 
 
+def test_blocks_of_many_afferents_match_single_synapses():
+    # 600 synapses onto one neuron (the postsynaptic pass gathers them in blocks of 256
+    # and pads the last) against 600 separate pre/post pairs with the same spike times
+    # (blocks of one synapse), without noise: the same states to rounding.
+    rule = GraupnerBrunel(sigma=0.0, tau=2000.0)
+    rng = np.random.default_rng(5)
+    n = 600
+    pre_t = np.round(rng.uniform(5.0, 300.0, (n, 3)), 1)
+    post_t = np.array([40.0, 120.0, 125.0, 210.0])
+    rho0 = rng.uniform(0.0, 1.0, n)
+    finals = []
+    for shared in (True, False):
+        net = ns.Network(seed=2)
+        pre = net.add_spike_generator("pre", n, pre_t.ravel(), np.repeat(np.arange(n), 3))
+        m = 1 if shared else n
+        post = net.add_spike_generator(
+            "post", m, np.repeat(post_t, m), np.tile(np.arange(m), len(post_t))
+        )
+        wiring = ns.Explicit(np.arange(n), np.zeros(n, int) if shared else np.arange(n))
+        proj = net.connect(pre, post, wiring, receptor=None, synapse=rule)
+        proj.rho = rho0
+        net.run(400.0)
+        proj.synchronize()
+        finals.append((np.array(proj.rho), np.array(proj.c)))
+    (r1, c1), (r2, c2) = finals
+    assert np.max(np.abs(r1 - r2)) < 1e-14 and np.max(np.abs(c1 - c2)) < 1e-14
+    assert np.max(np.abs(r1 - rho0)) > 0.05
+
+
 def test_noise_gives_the_ornstein_uhlenbeck_distribution():
     # Long suprathreshold calcium (one big post transient) with the cubic made
     # negligible by a long tau: rho after the event is Gaussian with the OU mean and
