@@ -50,9 +50,10 @@ def killer(x, marker_dir, once=(), always=()):
     return {"x2": 2 * x, "pid": os.getpid()}
 
 
-def setup(rate=20.0, w=1.0, seed=0, duration=200.0, n=30):
+def setup(rate=20.0, w=1.0, seed=0, duration=200.0, n=30, rule="stdp_pair"):
     """A small plastic network: Poisson input, a delayed projection, inhibition and a
-    pair-STDP recurrent projection; spikes, a state trace and weights recorded."""
+    recurrent projection with plasticity ``rule`` (pair STDP); spikes, a state trace
+    and weights recorded."""
     net = ns.Network(dt=0.1, seed=seed)
     inp = net.add_poisson("input", 20, rate=rate)
     exc = net.add_population("exc", n, "lif_cond")
@@ -61,9 +62,7 @@ def setup(rate=20.0, w=1.0, seed=0, duration=200.0, n=30):
     net.connect(inp, exc, ns.FixedProbability(0.5), weight=w * 3.0, delay=1.3)
     net.connect(inp, inh, ns.FixedProbability(0.5), weight=3.0)
     net.connect(inh, exc, ns.FixedProbability(0.5), weight=4.0, receptor="inh", delay=0.5)
-    net.connect(
-        exc, exc, ns.FixedProbability(0.3), weight=0.5, delay=1.0, synapse="stdp_pair", name="ee"
-    )
+    net.connect(exc, exc, ns.FixedProbability(0.3), weight=0.5, delay=1.0, synapse=rule, name="ee")
     net.record_spikes(exc)
     net.record_state(exc, ["v", "g_e"], neurons=[0, 3], every=0.5)
     net.record_weights("ee", synapses=[0, 1, 2], every=10.0)

@@ -34,15 +34,17 @@ def _recorded(net):
     }
 
 
-def _alone(params):
-    net, duration = setup(**params)
+def _alone(params, rule):
+    net, duration = setup(**params, rule=rule)
     net.run(duration)
     return _recorded(net)
 
 
-def test_batch_is_bit_identical_to_single_runs():
-    expected = [_alone(p) for p in PARAMS]
-    built = [setup(**p) for p in PARAMS]
+# Graupner–Brunel: a rule whose random state holds buffered normals and scratch
+@pytest.mark.parametrize("rule", ["stdp_pair", "graupner_brunel_2012_dp"])
+def test_batch_is_bit_identical_to_single_runs(rule):
+    expected = [_alone(p, rule) for p in PARAMS]
+    built = [setup(**p, rule=rule) for p in PARAMS]
     errors = run_batch([net for net, _ in built], [d for _, d in built])
     assert errors == [None] * len(PARAMS)
     for k, ((net, _), ref) in enumerate(zip(built, expected, strict=True)):
