@@ -137,6 +137,17 @@ def _one_minus_exp_small(a):
 
 
 @kernel
+def _decay(a):
+    """:math:`(e^{-a}, 1 - e^{-a})` for :math:`a \\ge 0`, both to full relative
+    precision: below :data:`_SMALL` the second from its series, above it the first from
+    :func:`~neurosim.engine.vmath.exp_neg` (both are computed; a select picks)."""
+    rest = _one_minus_exp_small(min(a, _SMALL))
+    e = vmath.exp_neg(-a)
+    small = a < _SMALL
+    return (1.0 - rest if small else e), (rest if small else 1.0 - e)
+
+
+@kernel
 def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
     r"""Bring synapses ``c, rho, last`` (views of one block) to step ``n``, then add
     ``jump`` to their calcium; ``z`` holds one standard normal per synapse.
@@ -158,7 +169,10 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
     :math:`\gamma_d \tau_{Ca} \ln(\theta_p/\theta_d)/\tau` (7e-3 for the DP set;
     decided per rule), and :math:`1 - e^{-t_0/(2\tau)}` when ``short_gaps`` (every
     synapse of the block last updated less than :math:`0.01 \cdot 2\tau` ago, 3 s with
-    the published tau).
+    the published tau). No result is formed by a cancelling subtraction: variances use
+    :math:`1 - e^{-2a} = (1 - e^{-a})(1 + e^{-a})` with :math:`1 - e^{-a}` exact to
+    rounding (:func:`_decay`), and the cubic flow's radicand is
+    :math:`e^{-a} + 4x^2 (1 - e^{-a})`.
     """
     tau_ca, sigma, dt = P[0], P[7], P[9]
     band, log_theta_d = P[_BAND], P[_LOG_THETA_D]
@@ -174,26 +188,35 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
         t_above = min(span, max(0.0, tau_ca * log_d))  # above theta_d
         t_p = min(span, max(0.0, tau_ca * (log_d - band)))  # above theta_p
         t_d = t_above - t_p
-        # above theta_p: relaxation to gamma_p/(gamma_p + gamma_d) (no drift: diffusion)
-        decay = vmath.exp_neg(-rate_p * t_p)
+        # above theta_p: relaxation to gamma_p/(gamma_p + gamma_d) (no drift: diffusion).
+        # The variance uses 1 - e^(-2a) = (1 - e^(-a))(1 + e^(-a)) with 1 - e^(-a) from
+        # its series for small a, so that slow rates keep their noise.
+        decay, rest = _decay(rate_p * t_p)
         r = bar + (r - bar) * decay if t_p > 0.0 else r
-        var = (1.0 - decay * decay) * inv_g if rate_p > 0.0 else 2.0 * t_p * inv_tau
+        var = rest * (1.0 + decay) * inv_g if rate_p > 0.0 else 2.0 * t_p * inv_tau
         # between the thresholds: relaxation to 0
         a = rate_d * t_d
-        decay = 1.0 - _one_minus_exp_small(a) if band_small else vmath.exp_neg(-a)
+        rest = _one_minus_exp_small(a)
+        decay = 1.0 - rest
+        if not band_small:
+            decay, rest = _decay(a)
         r = r * decay
-        band_var = (1.0 - decay * decay) * inv_2gd if rate_d > 0.0 else t_d * inv_tau
+        band_var = rest * (1.0 + decay) * inv_2gd if rate_d > 0.0 else t_d * inv_tau
         var = var * decay * decay + band_var
         # both parts are linear Gaussian maps: one draw of the summed variance
         sd = var * vmath.rsqrt(max(var, 1e-300)) if var > 0.0 else 0.0
         r = r + sigma * sd * z[k]
-        # below both thresholds: the cubic flow
+        # below both thresholds: the cubic flow, x / sqrt(1 - (1 - 4x^2) m) with the
+        # radicand written as e^(-a) + 4x^2 m: two non-negative terms, no cancellation
+        # (1 - y loses all digits when m -> 1 near rho = 1/2)
         t_0 = span - t_above
         a = t_0 * inv_2tau
-        m = _one_minus_exp_small(a) if short_gaps else 1.0 - vmath.exp_neg(-a)
+        m = _one_minus_exp_small(a)
+        e = 1.0 - m
+        if not short_gaps:
+            e, m = _decay(a)
         x = r - 0.5
-        y = (1.0 - 4.0 * x * x) * m
-        rho[k] = 0.5 + x * vmath.rsqrt(1.0 - y) if t_0 > 0.0 else r
+        rho[k] = 0.5 + x * vmath.rsqrt(e + 4.0 * x * x * m) if t_0 > 0.0 else r
         c[k] = c0 * vmath.exp_neg(-gap * step_decay) + jump
         last[k] = n
 
@@ -322,9 +345,7 @@ class GraupnerBrunel(SynapseModel):
 
     def constants(self, dt):
         """Parameters, then derived constants at the positions named in the module
-        (reciprocals, so that the per-synapse update does not divide), then the
-        calcium decay tables: ``exp(-k dt / tau_Ca)`` for ``k < 4096`` and
-        ``exp(-4096 k dt / tau_Ca)`` until it is 0."""
+        (reciprocals, so that the per-synapse update does not divide)."""
         p = self.params
         g = p.gamma_p + p.gamma_d
         derived = {

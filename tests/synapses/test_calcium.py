@@ -122,6 +122,31 @@ def test_blocks_of_many_afferents_match_single_synapses():
     assert np.max(np.abs(r1 - rho0)) > 0.05
 
 
+@pytest.mark.parametrize("x0", [1e-9, -1e-9, 1e-6, 0.3])
+def test_cubic_flow_after_very_long_silences(x0):
+    # t_0 = 200 tau: e^(-t_0/(2 tau)) is 4e-44 and 1 - e^(...) rounds to 1, so the
+    # radicand 1 - (1 - 4x^2) m must not be formed by subtraction (it gave rho = 5e145
+    # for x0 = 1e-9). Reference: the closed form with e and m from the C library.
+    from numba import njit
+
+    from neurosim.synapses.calcium import _advance_block
+
+    @njit
+    def advance(c, rho, last, n, P, z):
+        _advance_block(c, rho, last, n, 0.0, P, z, False)
+
+    tau = 1000.0
+    P = GraupnerBrunel(tau=tau).constants(0.1)
+    n = 1e12
+    for t_0 in (200.0 * tau, 3.0 * tau, 0.5):
+        last = np.array([n - t_0 / 0.1])
+        rho = np.array([0.5 + x0])
+        advance(np.zeros(1), rho, last, n, P, np.zeros(1))
+        a = t_0 / (2.0 * tau)
+        ref = 0.5 + x0 / math.sqrt(math.exp(-a) - 4.0 * x0 * x0 * math.expm1(-a))
+        assert rho[0] == pytest.approx(ref, abs=1e-13, rel=1e-13), (t_0, rho[0], ref)
+
+
 def test_noise_gives_the_ornstein_uhlenbeck_distribution():
     # Long suprathreshold calcium (one big post transient) with the cubic made
     # negligible by a long tau: rho after the event is Gaussian with the OU mean and
@@ -149,12 +174,14 @@ def test_noise_gives_the_ornstein_uhlenbeck_distribution():
     assert proj.rho.var() == pytest.approx(var, rel=0.05)
 
 
-def test_zero_rates_give_pure_diffusion():
+@pytest.mark.parametrize("gamma_p", [0.0, 1e-13])
+def test_zero_rates_give_pure_diffusion(gamma_p):
     # gamma_p = gamma_d = 0: no drift, and the noise sigma sqrt(tau) sqrt(Theta_d +
     # Theta_p) eta gives the variance sigma^2 (2 t_p + t_d) / tau over the excursion
-    # (the limit of the OU formulas; a division by zero before).
+    # (the limit of the OU formulas; a division by zero before). A rate of 1e-13 must
+    # give the same (1 - e^(-2a) computed without cancellation; it was 0 before).
     rule = GraupnerBrunel(
-        C_post=5.0, C_pre=0.0, tau=1e6, sigma=2.0, D=0.0, gamma_p=0.0, gamma_d=0.0
+        C_post=5.0, C_pre=0.0, tau=1e6, sigma=2.0, D=0.0, gamma_p=gamma_p, gamma_d=0.0
     )
     p = rule.params
     n = 20000
