@@ -196,9 +196,10 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
         var = rest * (1.0 + decay) * inv_g if rate_p > 0.0 else 2.0 * t_p * inv_tau
         # between the thresholds: relaxation to 0
         a = rate_d * t_d
-        rest = _one_minus_exp_small(a)
-        decay = 1.0 - rest
-        if not band_small:
+        if band_small:
+            rest = _one_minus_exp_small(a)
+            decay = 1.0 - rest
+        else:
             decay, rest = _decay(a)
         r = r * decay
         band_var = rest * (1.0 + decay) * inv_2gd if rate_d > 0.0 else t_d * inv_tau
@@ -211,9 +212,10 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
         # (1 - y loses all digits when m -> 1 near rho = 1/2)
         t_0 = span - t_above
         a = t_0 * inv_2tau
-        m = _one_minus_exp_small(a)
-        e = 1.0 - m
-        if not short_gaps:
+        if short_gaps:
+            m = _one_minus_exp_small(a)
+            e = 1.0 - m
+        else:
             e, m = _decay(a)
         x = r - 0.5
         rho[k] = 0.5 + x * vmath.rsqrt(e + 4.0 * x * x * m) if t_0 > 0.0 else r
@@ -222,45 +224,43 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
 
 
 @kernel
-def _advance_staged(m, n, jump, P, R):
-    """Advance the ``m`` synapses staged in the scratch of ``R`` (rows c, rho, last of
-    :data:`BLOCK` entries each), padded with inert entries to a multiple of :data:`_PAD`."""
+def _advance_synapses(start, m, ids, gather, w, Ssyn, P, n, jump, R):
+    """Advance ``m`` synapses: ``ids[start:start + m]`` when ``gather``, else the
+    contiguous ``start`` to ``start + m`` (``m`` at most :data:`BLOCK`). They are
+    staged in the scratch of ``R`` (rows c, rho, last), padded with inert entries to a
+    multiple of :data:`_PAD`, advanced there by :func:`_advance_block`, and written
+    back with their weights ``w = w_min + (w_max - w_min) rho`` (clipped)."""
+    c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
     work = R[SCRATCH : SCRATCH + 3 * BLOCK].view(np.float64)
     bc, brho, blast = work[:BLOCK], work[BLOCK : 2 * BLOCK], work[2 * BLOCK :]
-    padded = (m + _PAD - 1) // _PAD * _PAD
     oldest = n
     for q in range(m):
+        s = ids[start + q] if gather else start + q
+        bc[q], brho[q], blast[q] = c[s], rho[s], last[s]
         oldest = min(oldest, blast[q])
+    padded = (m + _PAD - 1) // _PAD * _PAD
     for q in range(m, padded):
         bc[q], brho[q], blast[q] = 0.0, 0.0, n
     short_gaps = (n - oldest) * P[9] * P[_INV_2TAU] < _SMALL
     off = take_normals(R, padded)
     z = R[off : off + padded].view(np.float64)
     _advance_block(bc[:padded], brho[:padded], blast[:padded], n, jump, P, z, short_gaps)
+    w_min, w_max = P[10], P[11]
+    for q in range(m):
+        s = ids[start + q] if gather else start + q
+        c[s], rho[s], last[s] = bc[q], brho[q], n
+        w[s] = min(max(w_min + (w_max - w_min) * brho[q], w_min), w_max)
 
 
 @kernel
 def _advance_range(lo, hi, w, Ssyn, P, n, jump, R, target, post, transmit):
-    """Advance the contiguous synapses ``lo`` to ``hi`` in blocks of :data:`BLOCK`
-    staged in scratch; with ``transmit``, add each new weight to ``target[post]``."""
-    c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
-    work = R[SCRATCH : SCRATCH + 3 * BLOCK].view(np.float64)
-    bc, brho, blast = work[:BLOCK], work[BLOCK : 2 * BLOCK], work[2 * BLOCK :]
-    w_min, w_max = P[10], P[11]
-    start = lo
-    while start < hi:
-        m = min(hi - start, BLOCK)
-        for q in range(m):
-            bc[q], brho[q], blast[q] = c[start + q], rho[start + q], last[start + q]
-        _advance_staged(m, n, jump, P, R)
-        for q in range(m):
-            s = start + q
-            c[s], rho[s], last[s] = bc[q], brho[q], n
-            w[s] = min(max(w_min + (w_max - w_min) * brho[q], w_min), w_max)
-        if transmit:
-            for s in range(start, start + m):
-                target[post[s]] += w[s]
-        start += m
+    """Advance the contiguous synapses ``lo`` to ``hi`` in blocks of :data:`BLOCK`;
+    with ``transmit``, add each new weight to ``target[post]``."""
+    for start in range(lo, hi, BLOCK):
+        _advance_synapses(start, min(hi - start, BLOCK), post, False, w, Ssyn, P, n, jump, R)
+    if transmit:
+        for s in range(lo, hi):
+            target[post[s]] += w[s]
 
 
 @kernel
@@ -294,28 +294,13 @@ def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic calcium transients (``C_post``) on every afferent synapse: the
     afferents, scattered in memory, are gathered into blocks in the stream's scratch
     area, advanced there, and written back."""
-    c, rho, last = Ssyn[0], Ssyn[1], Ssyn[2]
-    work = R[SCRATCH : SCRATCH + 3 * BLOCK].view(np.float64)
-    bc, brho, blast = work[:BLOCK], work[BLOCK : 2 * BLOCK], work[2 * BLOCK :]
-    w_min, w_max = P[10], P[11]
-    now = float(n)
     touched = 0
     for k in range(count):
         j = spikes[k]
-        start, end = ptr[j], ptr[j + 1]
-        while start < end:
-            m = min(end - start, BLOCK)
-            ids = syn[start : start + m]
-            for q in range(m):
-                s = ids[q]
-                bc[q], brho[q], blast[q] = c[s], rho[s], last[s]
-            _advance_staged(m, now, P[2], P, R)
-            for q in range(m):
-                s = ids[q]
-                c[s], rho[s], last[s] = bc[q], brho[q], now
-                w[s] = min(max(w_min + (w_max - w_min) * brho[q], w_min), w_max)
-            start += m
-        touched += end - ptr[j]
+        for start in range(ptr[j], ptr[j + 1], BLOCK):
+            m = min(ptr[j + 1] - start, BLOCK)
+            _advance_synapses(start, m, syn, True, w, Ssyn, P, float(n), P[2], R)
+        touched += ptr[j + 1] - ptr[j]
     return touched
 
 
