@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine.jit import kernel
-from neurosim.engine.rng import uniform
+from neurosim.kernels.jit import kernel
+from neurosim.kernels.rng import uniform
 from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet
 from neurosim.units import to_neurosim

@@ -22,8 +22,8 @@ import numbers
 import numpy as np
 
 from neurosim import connectivity as conn
-from neurosim.engine.rng import kernel_state, numpy_generator
 from neurosim.inputs import CurrentInput, PoissonSource, SpikeGeneratorSource
+from neurosim.kernels.rng import kernel_state, numpy_generator
 from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
 from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model

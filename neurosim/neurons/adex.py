@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps
 from neurosim.params import ParameterSet, parameter
 

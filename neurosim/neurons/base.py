@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 from neurosim.params import ParameterSet, Parametrised
 
 #: Placeholder for "never spiked" in the last-spike-step state row (in steps).

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet, parameter
 

@@ -25,7 +25,7 @@ Two models share one threshold/reset/refractory scheme:
     the step, by forward Euler (``method="euler"``, applied to V only; the
     conductances still decay exactly) or by exponential Euler (``method="exponential_euler"``:
     :math:`V_{n+1} = V_\infty + (V_n - V_\infty) e^{-h g_{tot}/C}`, exact for frozen
-    conductances; the exponential is :func:`neurosim.engine.vmath.exp`, within 1 ulp
+    conductances; the exponential is :func:`neurosim.kernels.vmath.exp`, within 1 ulp
     of the C library's and vectorised over neurons). Receptors ``exc``/``inh`` add the weight (nS, >= 0) to
     :math:`g_e`/:math:`g_i`. Defaults: the COBA network of Vogels & Abbott 2005
     (J. Neurosci. 25:10786) as used by Brette et al. 2007 (J. Comput. Neurosci.
@@ -46,8 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine import vmath
-from neurosim.engine.jit import kernel
+from neurosim.kernels import vmath
+from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps, threshold_reset
 from neurosim.params import ParameterSet, parameter
 

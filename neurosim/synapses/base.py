@@ -27,7 +27,7 @@ A projection without a rule has static weights. A rule is a class with
   every step after the event handlers, with ``v_post`` the postsynaptic membrane
   potential; it should skip synapses with nothing to integrate;
 - optionally ``random_state(seed, name)``: the rule's random state ``R`` (default: a
-  ``uint64[4]`` xoshiro256** stream, :func:`neurosim.engine.rng.kernel_state`; a rule
+  ``uint64[4]`` xoshiro256** stream, :func:`neurosim.kernels.rng.kernel_state`; a rule
   may ask for a larger one, e.g. with buffered normals and scratch);
 - optionally ``synchronize(w, Ssyn, P, n, R)``: bring every synapse to step ``n``
   (for rules whose state is current only as of each synapse's last event).
@@ -46,7 +46,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neurosim.engine.rng import kernel_state
+from neurosim.kernels.rng import kernel_state
 from neurosim.params import ParameterSet, Parametrised
 
 

@@ -39,7 +39,7 @@ then :math:`t_0` below both (:math:`\theta_d < \theta_p` is required). Over each
 
 The synapses one event touches are advanced together, in branch-free blocks that the
 compiler vectorises (:func:`_advance_block`), with normals from a buffered vectorised
-generator (:func:`neurosim.engine.rng.refill_normals`).
+generator (:func:`neurosim.kernels.rng.refill_normals`).
 
 **Approximation**: in parts 1 and 2 the cubic bistability term is neglected (as in the
 paper's own analysis). The error against clock-driven integration of the full
@@ -54,9 +54,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine import vmath
-from neurosim.engine.jit import entry, kernel
-from neurosim.engine.rng import SCRATCH, buffered_state, take_normals
+from neurosim.kernels import vmath
+from neurosim.kernels.jit import entry, kernel
+from neurosim.kernels.rng import SCRATCH, buffered_state, take_normals
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
 
@@ -140,7 +140,7 @@ def _one_minus_exp_small(a):
 def _decay(a):
     """:math:`(e^{-a}, 1 - e^{-a})` for :math:`a \\ge 0`, both to full relative
     precision: below :data:`_SMALL` the second from its series, above it the first from
-    :func:`~neurosim.engine.vmath.exp_neg` (both are computed; a select picks)."""
+    :func:`~neurosim.kernels.vmath.exp_neg` (both are computed; a select picks)."""
     rest = _one_minus_exp_small(min(a, _SMALL))
     e = vmath.exp_neg(-a)
     small = a < _SMALL
@@ -153,7 +153,7 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
     ``jump`` to their calcium; ``z`` holds one standard normal per synapse.
 
     The update of the module docstring, written without branches (selects only) and
-    with :mod:`~neurosim.engine.vmath` functions, so that LLVM runs it on eight
+    with :mod:`~neurosim.kernels.vmath` functions, so that LLVM runs it on eight
     synapses per AVX-512 instruction: the times above the thresholds from
     :math:`\ln(c_0/\theta_d)`; both Ornstein–Uhlenbeck parts (a part of length 0
     leaves :math:`\rho` unchanged and adds no variance); one Gaussian increment of
@@ -354,7 +354,7 @@ class GraupnerBrunel(SynapseModel):
 
     def random_state(self, seed: int, name: str) -> np.ndarray:
         """A stream with buffered normals and scratch for one block of gathered
-        synapses (:func:`neurosim.engine.rng.buffered_state`)."""
+        synapses (:func:`neurosim.kernels.rng.buffered_state`)."""
         return buffered_state(seed, name, scratch=3 * BLOCK)
 
     def state_assigned(self, var, weight, Ssyn):

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine.jit import entry, kernel
+from neurosim.kernels.jit import entry, kernel
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 from neurosim.params import ParameterSet, parameter
 from neurosim.synapses.base import SynapseModel
 from neurosim.synapses.traces import decay_tables, decayed

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 
 #: Entries of each decay table (whole steps); beyond it ``exp`` is evaluated.
 TABLE_STEPS = 4096

@@ -12,7 +12,7 @@ what arrives at step ``m``.
 
 from __future__ import annotations
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 
 
 @kernel

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from numba import njit
 
-from neurosim.engine import rng
-from neurosim.engine.rng import kernel_state, next_uint64, normal, uniform, ziggurat_tables
+from neurosim.kernels import rng
+from neurosim.kernels.rng import kernel_state, next_uint64, normal, uniform, ziggurat_tables
 
 
 @njit

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import uint64
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 
 
 def component_seed(seed: int, name: str) -> np.random.SeedSequence:

@@ -3,7 +3,7 @@ import math
 import numpy as np
 from numba import njit
 
-from neurosim.engine import vmath
+from neurosim.kernels import vmath
 
 
 @njit

@@ -26,7 +26,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from neurosim.engine.jit import kernel
+from neurosim.kernels.jit import kernel
 
 
 @intrinsic
