@@ -9,17 +9,17 @@ from __future__ import annotations
 import importlib
 
 EXPERIMENTS = {
-    "coba": "experiments.coba:run",
-    "fi-curve": "experiments.fi_curve:run",
-    "stdp-frequency": "experiments.stdp_protocols:stdp_frequency",
-    "stdp-triplets": "experiments.stdp_protocols:stdp_triplets",
-    "stdp-window": "experiments.stdp_protocols:stdp_window",
+    "coba": "neurosim.experiments.coba:run",
+    "fi-curve": "neurosim.experiments.fi_curve:run",
+    "stdp-frequency": "neurosim.experiments.stdp_protocols:stdp_frequency",
+    "stdp-triplets": "neurosim.experiments.stdp_protocols:stdp_triplets",
+    "stdp-window": "neurosim.experiments.stdp_protocols:stdp_window",
 }
 
 BENCHMARKS = {
-    "calcium": "experiments.benchmarks.calcium",
-    "coba": "experiments.benchmarks.coba",
-    "sweep": "experiments.benchmarks.sweep",
+    "calcium": "neurosim.experiments.benchmarks.calcium",
+    "coba": "neurosim.experiments.benchmarks.coba",
+    "sweep": "neurosim.experiments.benchmarks.sweep",
 }
 
 

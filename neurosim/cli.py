@@ -57,7 +57,7 @@ def parse_sets(items: list[str]) -> dict:
 
 
 def _cmd_list(args) -> int:
-    from experiments import BENCHMARKS, EXPERIMENTS, experiment
+    from neurosim.experiments import BENCHMARKS, EXPERIMENTS, experiment
 
     print("experiments (neurosim run <name>):")
     for name in sorted(EXPERIMENTS):
@@ -71,7 +71,7 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from experiments import experiment
+    from neurosim.experiments import experiment
 
     func = experiment(args.experiment)
     params = parse_sets(args.set or [])
@@ -99,7 +99,7 @@ def _cmd_run(args) -> int:
 def _cmd_bench(args, rest) -> int:
     import importlib
 
-    from experiments import BENCHMARKS
+    from neurosim.experiments import BENCHMARKS
 
     if args.name not in BENCHMARKS:
         raise SystemExit(f"unknown benchmark {args.name!r}; benchmarks: {sorted(BENCHMARKS)}")

@@ -128,7 +128,7 @@ class _Target:
 
     def __init__(self, target):
         if isinstance(target, str):
-            from experiments import EXPERIMENTS
+            from neurosim.experiments import EXPERIMENTS
 
             if target not in EXPERIMENTS:
                 raise ValueError(
@@ -173,7 +173,7 @@ def _functions(ref):
     """(run, setup, measure) of a target reference (each may be None)."""
     kind, value = ref
     if kind == "experiment":
-        from experiments import experiment
+        from neurosim.experiments import experiment
 
         run = experiment(value)
         holder = inspect.getmodule(run)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import neurosim as ns
-from experiments.coba import build as build_coba
+from neurosim.experiments.coba import build as build_coba
 
 RULES = ("stdp_pair", "stdp_triplet", "tsodyks_markram", "graupner_brunel", "shouval_2002")
 

@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from experiments.benchmarks import calcium
-from experiments.benchmarks.coba import KEYS
+from neurosim.experiments.benchmarks import calcium
+from neurosim.experiments.benchmarks.coba import KEYS
 
 N_SYNAPSES = calcium.N_INPUT * calcium.N_NEURON
 

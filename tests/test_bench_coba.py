@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from experiments.benchmarks import coba
+from neurosim.experiments.benchmarks import coba
 
 N = 4000
 P = 0.02

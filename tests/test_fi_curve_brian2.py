@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from experiments.fi_curve import run
+from neurosim.experiments.fi_curve import run
 
 
 @pytest.mark.brian2

@@ -14,7 +14,7 @@ from neurosim.engine import loop
 
 def small_coba(seed=5, backend="numba"):
     """COBA with 800 neurons and p = 0.08 (same in-degrees as the full network)."""
-    from experiments.coba import build
+    from neurosim.experiments.coba import build
 
     return build(n_exc=640, n_inh=160, p=0.08, seed=seed, backend=backend)
 

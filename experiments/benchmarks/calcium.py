@@ -45,8 +45,8 @@ one of the 100 000 synapses in every step, about 17 s per simulated second here.
 
 What is measured
 ----------------
-As in :mod:`experiments.benchmarks.coba`: every measurement runs in a fresh Python
-process (``python -m experiments.benchmarks.calcium --worker ...``) in a temporary
+As in :mod:`neurosim.experiments.benchmarks.coba`: every measurement runs in a fresh Python
+process (``python -m neurosim.experiments.benchmarks.calcium --worker ...``) in a temporary
 directory; timers start after ``import neurosim`` / ``import brian2``.
 neurosim: ``build_s`` from the start of network construction through a first
 ``net.run(dt)`` (which loads the cached compiled loop, or compiles it), ``run_s`` the
@@ -95,7 +95,7 @@ CLI::
     neurosim bench calcium [--json] [--durations 1000,10000] [--repeats N]
                            [--brian2-repeats N] [--ks-seeds N]
                            [--only neurosim|neurosim_static|brian2_standalone ...]
-    python -m experiments.benchmarks.calcium ...      (the same)
+    python -m neurosim.experiments.benchmarks.calcium ...      (the same)
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ import time
 
 import numpy as np
 
-from experiments.benchmarks.common import (
+from neurosim.experiments.benchmarks.common import (
     KEYS,
     median_row,
     result_row,
@@ -117,7 +117,7 @@ from experiments.benchmarks.common import (
     run_s_ratio,
     run_worker,
 )
-from experiments.benchmarks.common import format_table as common_table
+from neurosim.experiments.benchmarks.common import format_table as common_table
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
@@ -295,7 +295,7 @@ def measure_in_subprocess(name: str, duration_ms: float, seed: int = 1, keep_rho
     with tempfile.TemporaryDirectory(prefix="calcium_bench_") as tmp:
         rho_path = os.path.join(tmp, "rho.npy")
         row = run_worker(
-            "experiments.benchmarks.calcium",
+            "neurosim.experiments.benchmarks.calcium",
             args + (["--rho-out", rho_path] if keep_rho else []),
             tmp,
             f"calcium benchmark worker {name} ({duration_ms} ms)",

@@ -2,7 +2,7 @@
 
 The network is the COBA network of Vogels & Abbott 2005 (J. Neurosci. 25:10786) in
 the benchmark form of Brette et al. 2007 (J. Comput. Neurosci. 23:349), the same as
-``experiments.coba``: 4000 conductance-based LIF neurons, 3200 excitatory and 800
+``neurosim.experiments.coba``: 4000 conductance-based LIF neurons, 3200 excitatory and 800
 inhibitory; each of the four pathways connected with probability 0.02 (autapses
 allowed, as in Brian2's ``connect(p=0.02)``); exponential conductances with
 tau_e 5 ms, tau_i 10 ms, E_e 0 mV, E_i -80 mV, increments w_e 6 nS, w_i 67 nS;
@@ -24,7 +24,7 @@ exactly; the per-step work is the same.)
 What is measured
 ----------------
 Every measurement runs in a fresh Python process (``python -m
-experiments.benchmarks.coba --worker ...``, printing one JSON line), started in a
+neurosim.experiments.benchmarks.coba --worker ...``, printing one JSON line), started in a
 temporary directory that is deleted afterwards. Timers start after the simulator has
 been imported (``import neurosim`` / ``import brian2`` are not counted).
 
@@ -87,7 +87,7 @@ CLI::
 
     neurosim bench coba [--json] [--durations 1000,10000] [--repeats N] [--plastic]
                         [--only neurosim|brian2_cython|brian2_standalone ...]
-    python -m experiments.benchmarks.coba ...      (the same)
+    python -m neurosim.experiments.benchmarks.coba ...      (the same)
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ import sys
 import tempfile
 import time
 
-from experiments.benchmarks.common import (
+from neurosim.experiments.benchmarks.common import (
     KEYS,
     median_row,
     result_row,
@@ -106,7 +106,7 @@ from experiments.benchmarks.common import (
     run_s_ratio,
     run_worker,
 )
-from experiments.benchmarks.common import format_table as common_table
+from neurosim.experiments.benchmarks.common import format_table as common_table
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
@@ -125,7 +125,7 @@ STDP = {"tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.01, "A_minus": 0.0105, 
 # -- the measurements (run inside a worker process) --------------------------------------
 def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Build and run the network in neurosim in this process (see module docstring)."""
-    from experiments.coba import build
+    from neurosim.experiments.coba import build
     from neurosim.synapses import PairSTDP
 
     t0 = time.perf_counter()
@@ -284,7 +284,7 @@ def measure_in_subprocess(
     args += ["--plastic"] if plastic else []
     with tempfile.TemporaryDirectory(prefix="coba_bench_") as tmp:
         return run_worker(
-            "experiments.benchmarks.coba",
+            "neurosim.experiments.benchmarks.coba",
             args,
             tmp,
             f"COBA benchmark worker {name} ({duration_ms} ms)",

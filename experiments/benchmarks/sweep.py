@@ -87,7 +87,7 @@ def _time(fn) -> float:
 
 
 def main(argv=None) -> int:
-    import experiments.benchmarks.sweep as model
+    import neurosim.experiments.benchmarks.sweep as model
     from neurosim.sweep import grid_points, sweep
 
     parser = argparse.ArgumentParser(

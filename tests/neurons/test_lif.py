@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from experiments.fi_curve import lif_rate_analytic
+from neurosim.experiments.fi_curve import lif_rate_analytic
 from tests.conftest import assert_close
 
 
@@ -58,7 +58,7 @@ def test_exponential_euler_conductance_lif_relaxation(net):
 
 
 def test_fi_curve_matches_analytic_relation():
-    from experiments.fi_curve import run
+    from neurosim.experiments.fi_curve import run
 
     result = run(model="lif", currents=np.arange(0, 1001, 100.0), duration=1000.0, transient=200.0)
     params = ns.model("lif").params

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from experiments.stdp_protocols import GB_DP_WINDOW, SJOSTROM_2001, run_patterns
+from neurosim.experiments.stdp_protocols import GB_DP_WINDOW, SJOSTROM_2001, run_patterns
 from neurosim.synapses import GraupnerBrunel, synapse_model
 from tests.synapses.reference import gb_clock_driven
 

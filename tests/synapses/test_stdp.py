@@ -93,7 +93,7 @@ def test_stdp_transmits_weight_before_depression():
 def test_triplet_protocol_against_sjostrom_data():
     # Pfister & Gerstner 2006 fit the visual-cortex set to Sjöström et al. 2001:
     # 60 pairs at +-10 ms; the model must lie within 2 s.e.m. of every data point.
-    from experiments.stdp_protocols import SJOSTROM_2001, stdp_triplets
+    from neurosim.experiments.stdp_protocols import SJOSTROM_2001, stdp_triplets
 
     res = stdp_triplets(synapses=2)
     for delta, curve in zip(res.summary["delta_t_ms"], res.summary["synaptic_change"], strict=True):
