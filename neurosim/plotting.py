@@ -25,7 +25,8 @@ import numpy as np  # noqa: E402
 
 def _axes(ax, figsize=(8, 3)):
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
+        # the constrained layout keeps axis labels inside the figure when it is saved
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
@@ -39,14 +40,22 @@ def raster(monitor, ax=None, markersize=1.0, color="k", **kwargs):
 
 
 def traces(monitor, var="v", ax=None, **kwargs):
-    """One line per recorded neuron of state variable ``var`` against time (ms)."""
+    """One line per recorded neuron of state variable ``var`` against time (ms), or,
+    for a :class:`~neurosim.monitors.WeightMonitor`, one line per recorded synapse's
+    weight (in the unit of the projection's receptor; ``var`` is then ignored)."""
     from neurosim.units import UNITS
 
     ax = _axes(ax)
-    ax.plot(monitor.t, monitor[var], **kwargs)
-    unit = UNITS[monitor.target.model.dimension(var)][0]
+    if hasattr(monitor, "synapses"):
+        proj = monitor.target
+        values, var = monitor.w, "weight"
+        dim = proj.post_population.model.receptor_dimension.get(proj.receptor, "1")
+    else:
+        values, dim = monitor[var], monitor.target.model.dimension(var)
+    ax.plot(monitor.t, values, **kwargs)
+    unit = UNITS[dim][0]
     ax.set_xlabel("time (ms)")
-    ax.set_ylabel(f"{var} ({unit})")
+    ax.set_ylabel(var if unit == "1" else f"{var} ({unit})")
     return ax
 
 
@@ -70,11 +79,13 @@ def sweep_curve(df, metric, param, by=None, ax=None, spread="sd", **kwargs):
     """``metric`` against ``param`` from a sweep table (:func:`neurosim.sweep.load_results`):
     the mean over seeds as a line, the spread as a band (``"sd"``: one standard
     deviation; ``"minmax"``: the range) and each run as a dot; one line per value of
-    ``by``. Failed runs are left out."""
+    ``by``. Failed runs are left out. When no run of the metric is negative (a rate, a
+    count) the band stops at 0."""
     if spread not in ("sd", "minmax"):
         raise ValueError(f"spread = {spread!r} must be 'sd' or 'minmax'")
     ok = _ok_rows(df, metric, [param] + ([by] if by else []))
     ax = _axes(ax, figsize=(5, 3.5))
+    floor = 0.0 if (ok[metric] >= 0).all() else -np.inf
     groups = ok.groupby(by, sort=True) if by else [(None, ok)]
     for key, part in groups:
         key = key[0] if isinstance(key, tuple) and len(key) == 1 else key
@@ -87,7 +98,9 @@ def sweep_curve(df, metric, param, by=None, ax=None, spread="sd", **kwargs):
             if spread == "sd"
             else (stats["min"], stats["max"])
         )
-        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.fill_between(
+            x, np.maximum(lo, floor), hi, color=line.get_color(), alpha=0.2, linewidth=0
+        )
         ax.plot(part[param], part[metric], ".", color=line.get_color(), alpha=0.4, markersize=3)
     ax.set_xlabel(param)
     ax.set_ylabel(metric)
