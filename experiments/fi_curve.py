@@ -2,8 +2,13 @@ r"""f-I curve: the firing rate of one neuron against a constant injected current
 
 Each current drives its own neuron of the chosen model (``lif``, ``lif_cond``, ``adex``
 or ``izhikevich``, default parameters unless overridden) for ``duration`` ms; the rate
-is the steady-state rate :math:`1000 / \overline{ISI}` (Hz) over the spikes after
-``transient`` ms (0 when fewer than two spikes fall there).
+is the steady-state rate :math:`1000 / T` (Hz), with :math:`T` the last inter-spike
+interval of the run, provided its second spike falls after ``transient`` ms, and at
+least the time from the last spike to the end of the run (a neuron that has stopped
+firing is slower than its last interval says). A neuron with no spike after
+``transient`` ms, or with only one spike in the whole run, has rate 0. Near the
+rheobase, where the period exceeds the window after the transient, the spike before the
+window gives the interval, so the curve stays monotonic.
 
 For ``lif`` the curve follows the analytic relation for a constant current I
 (membrane resistance :math:`R = \tau_m / C`):
@@ -25,6 +30,7 @@ import math
 import numpy as np
 
 import neurosim as ns
+from neurosim.monitors import SpikeMonitor
 from neurosim.neurons.base import refractory_steps
 from neurosim.results import Result
 
@@ -100,13 +106,14 @@ def measure(net: ns.Network, model: str = "lif", currents=None, transient: float
     """Steady-state rate (Hz) of each neuron of :func:`setup`'s network after
     ``transient`` ms."""
     currents = _currents(model, currents)
-    (spikes,) = [m for m in net.monitors if m.kind == "spikes"]
+    (spikes,) = [m for m in net.monitors if isinstance(m, SpikeMonitor)]
     t, i = spikes.t, spikes.i
     rate = np.zeros(currents.size)
     for k in range(currents.size):
-        tk = t[(i == k) & (t >= transient)]
-        if tk.size >= 2:
-            rate[k] = 1000.0 / np.mean(np.diff(tk))
+        tk = t[i == k]
+        if tk.size >= 2 and tk[-1] >= transient:
+            period = max(tk[-1] - tk[-2], net.t - tk[-1])
+            rate[k] = 1000.0 / period
     summary = {
         "model": model,
         "params": net.populations["neuron"].model.params.as_dict(),
