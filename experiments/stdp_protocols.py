@@ -124,9 +124,15 @@ def _seeds(seeds):
 
 
 def _repeat(seeds, fn):
+    """Mean over seeds and its standard error (``None`` with one seed: no estimate)."""
     values = np.array([fn(s) for s in _seeds(seeds)])
-    sem = values.std(axis=0, ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0 * values[0]
-    return values.mean(axis=0), sem
+    if len(values) == 1:
+        return values[0], None
+    return values.mean(axis=0), values.std(axis=0, ddof=1) / np.sqrt(len(values))
+
+
+def _sem_list(sem):
+    return None if sem is None else sem.tolist()
 
 
 def _plot(x, y, xlabel, title, reference=None, log=False):
@@ -183,7 +189,7 @@ def stdp_window(
         "frequency_hz": frequency_hz,
         "delta_t_ms": dts.tolist(),
         "synaptic_change": change.tolist(),
-        "sem": sem.tolist(),
+        "sem": _sem_list(sem),
     }
     return Result(
         "stdp-window", summary, {"delta_t_ms": dts, "synaptic_change": change}, {"stdp_window": fig}
@@ -196,10 +202,14 @@ def stdp_frequency(
     pairs: int = 75,
     frequencies=(0.1, 1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0),
     seeds=1,
-    synapses: int = 1000,
+    synapses: int = 4000,
     dt: float = 0.1,
 ) -> Result:
-    """Synaptic change against pairing frequency at fixed ``delta_t_ms``."""
+    """Synaptic change against pairing frequency at fixed ``delta_t_ms``.
+
+    The default 4000 synapses (2000 per initial state of the Graupner–Brunel sets) keep
+    the sampling s.d. of each point near 0.01; with 1000 the +10 ms point at 0.1 Hz
+    (1.067) leaves the data's 2 s.e.m. band (0.96 +- 0.10)."""
     delta = float(delta_t_ms)
     freqs = np.atleast_1d(np.asarray(frequencies, dtype=float))
     change, sem = _repeat(
@@ -227,7 +237,7 @@ def stdp_frequency(
         "pairs": pairs,
         "frequency_hz": freqs.tolist(),
         "synaptic_change": change.tolist(),
-        "sem": sem.tolist(),
+        "sem": _sem_list(sem),
     }
     return Result(
         "stdp-frequency",
