@@ -18,6 +18,8 @@ drawn from the projection's own random stream.
 from __future__ import annotations
 
 import math
+import numbers
+import os
 
 import numpy as np
 
@@ -25,6 +27,8 @@ from neurosim.units import to_neurosim
 
 
 def _check_probability(p, name="p"):
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise ValueError(f"connection probability {name} = {p!r} must be a number in [0, 1]")
     p = float(p)
     if not (0.0 <= p <= 1.0):
         raise ValueError(f"connection probability {name} = {p} is outside [0, 1]")
@@ -32,9 +36,47 @@ def _check_probability(p, name="p"):
 
 
 def _check_count(k, name):
-    if isinstance(k, bool) or int(k) != k or k < 0:
+    if (
+        isinstance(k, bool)
+        or not isinstance(k, numbers.Real)
+        or not math.isfinite(k)
+        or int(k) != k
+        or k < 0
+    ):
         raise ValueError(f"{name} = {k!r} must be a non-negative integer")
     return int(k)
+
+
+#: Peak bytes per synapse while a projection is built (drawn index pairs, their CSR
+#: order, the stored indices, weights and delays, and the temporaries between them).
+BYTES_PER_SYNAPSE = 96
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process now (``MemAvailable`` on Linux)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def check_size(rule, n_pre: int, n_post: int, same: bool, what: str) -> None:
+    """Refuse, before drawing anything, a projection whose expected number of synapses
+    cannot be built in the memory available (``MemoryError`` naming ``what``, the
+    expected synapse count and the bytes it would need)."""
+    count = rule.expected_count(n_pre, n_post, same)
+    need = count * BYTES_PER_SYNAPSE
+    have = available_memory()
+    if need > have:
+        raise MemoryError(
+            f"{what}: {rule!r} between {n_pre} and {n_post} neurons expects {count:.3g} "
+            f"synapses, about {need / 2**30:.3g} GiB to build ({BYTES_PER_SYNAPSE} bytes "
+            f"each), but {have / 2**30:.3g} GiB are available"
+        )
 
 
 class Rule:
@@ -46,6 +88,10 @@ class Rule:
     def pairs(self, n_pre: int, n_post: int, same: bool, rng: np.random.Generator):
         """Return (pre, post) int64 arrays of the drawn synapses."""
         raise NotImplementedError
+
+    def expected_count(self, n_pre: int, n_post: int, same: bool) -> float:
+        """Expected number of synapses (before any is drawn), for the size check."""
+        return float(n_pre) * n_post
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -77,6 +123,9 @@ class OneToOne(Rule):
         idx = np.arange(n_pre)
         return _drop_autapses(idx, idx.copy(), self, same)
 
+    def expected_count(self, n_pre, n_post, same):
+        return float(n_pre)
+
 
 class FixedProbability(Rule):
     """Each possible pair independently with probability ``p`` (Bernoulli)."""
@@ -96,6 +145,9 @@ class FixedProbability(Rule):
         pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
         post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
         return _drop_autapses(pre, post, self, same)
+
+    def expected_count(self, n_pre, n_post, same):
+        return self.p * n_pre * n_post
 
 
 def _choose_without(rng, n, k, exclude, what):
@@ -130,6 +182,9 @@ class FixedInDegree(Rule):
         post = np.repeat(np.arange(n_post), self.k)
         return pre.astype(np.int64), post
 
+    def expected_count(self, n_pre, n_post, same):
+        return float(self.k) * n_post
+
 
 class FixedOutDegree(Rule):
     """Each presynaptic neuron projects to exactly ``k`` distinct postsynaptic targets."""
@@ -153,6 +208,9 @@ class FixedOutDegree(Rule):
         pre = np.repeat(np.arange(n_pre), self.k)
         return pre, post.astype(np.int64)
 
+    def expected_count(self, n_pre, n_post, same):
+        return float(self.k) * n_pre
+
 
 class Explicit(Rule):
     """Given (pre, post) index arrays; weights and delays may be given per synapse."""
@@ -175,6 +233,9 @@ class Explicit(Rule):
             if arr.size and (arr.min() < 0 or arr.max() >= n):
                 raise ValueError(f"{name} indices must be in [0, {n - 1}]")
         return self.pre.astype(np.int64), self.post.astype(np.int64)
+
+    def expected_count(self, n_pre, n_post, same):
+        return float(self.pre.size)
 
 
 # -- value distributions ---------------------------------------------------------------

@@ -150,6 +150,7 @@ class Projection:
             self.target_row = post.model.state_index(post.model.receptors[receptor])
             dim = post.model.receptor_dimension[receptor]
         self.receptor = receptor
+        conn.check_size(rule, pre.n, post.n, pre is post, f"projection {name!r}")
         rng = numpy_generator(network.seed, f"projection/{name}")
         pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
         n = len(pre_idx)
