@@ -68,8 +68,20 @@ class Monitor(ABC):
     Engines record through :meth:`append`; the numba engine also asks a monitor for
     its lines of the generated loop (:meth:`generate`), for the size of its buffers
     (:attr:`bytes_per_step`) and to empty them (:meth:`flush`).
+
+    Parameters
+    ----------
+    network, target
+        The network and the population or projection recorded.
+    every_steps : int
+        Sampling period in steps.
+    to_disk : path, optional
+        Folder where each column streams to ``<name>.bin``; in memory if ``None``.
+    columns : list of (name, dtype, shape of one entry)
+        What is stored; the first column holds the step of each entry.
     """
 
+    #: Short name of the monitor's kind.
     kind = "monitor"
 
     def __init__(self, network, target, every_steps, to_disk, columns):
