@@ -6,11 +6,16 @@ buffers; between chunks of steps the network moves them into the monitor's stora
 in memory or, with ``to_disk=FOLDER``, appended to raw files that are read back lazily
 as memory-mapped arrays, so long runs need not fit in memory. Every monitor can be
 switched off and on between runs (``monitor.active = False``). Times are in ms.
+
+Each monitor also writes its own part of the numba engine's generated loop
+(:meth:`Monitor.generate`) and moves what that part recorded into its storage
+(:meth:`Monitor.flush`); see :mod:`neurosim.engine.context` for the names it may use.
 """
 
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +37,7 @@ class Storage:
             self.path.with_suffix(".json").write_text(json.dumps(meta))
 
     def append(self, block: np.ndarray) -> None:
+        """Append ``block`` (entries along axis 0)."""
         if not len(block):
             return
         block = np.ascontiguousarray(block, dtype=self.dtype)
@@ -55,26 +61,66 @@ class Storage:
         return self._chunks[0]
 
 
-def _storage(folder, name, dtype, tail=()):
-    path = None if folder is None else Path(folder) / f"{name}.bin"
-    return Storage(dtype, tail, path)
+class Monitor(ABC):
+    """Base class: an ``active`` switch, the sampling period (``every`` steps) and the
+    storage of the recorded columns, the first of which holds the step of each entry.
 
+    Engines record through :meth:`append`; the numba engine also asks a monitor for
+    its lines of the generated loop (:meth:`generate`), for the size of its buffers
+    (:attr:`bytes_per_step`) and to empty them (:meth:`flush`).
 
-class Monitor:
-    """Base class: an ``active`` switch, the sampling period and the storage folder."""
+    Parameters
+    ----------
+    network, target
+        The network and the population or projection recorded.
+    every_steps : int
+        Sampling period in steps.
+    to_disk : path, optional
+        Folder where each column streams to ``<name>.bin``; in memory if ``None``.
+    columns : list of (name, dtype, shape of one entry)
+        What is stored; the first column holds the step of each entry.
+    """
 
+    #: Short name of the monitor's kind.
     kind = "monitor"
 
-    def __init__(self, network, target, every_steps=1, to_disk=None):
+    def __init__(self, network, target, every_steps, to_disk, columns):
         self.network = network
         self.target = target
         self.every = int(every_steps)
         self.active = True
         self.folder = None if to_disk is None else Path(to_disk)
+        self._columns = [
+            Storage(dtype, tail, None if self.folder is None else self.folder / f"{name}.bin")
+            for name, dtype, tail in columns
+        ]
 
     @property
     def dt(self) -> float:
         return self.network.dt
+
+    @property
+    def t(self) -> np.ndarray:
+        """Times of the recorded entries (ms)."""
+        return self._columns[0].read() * self.dt
+
+    def append(self, steps, *values) -> None:
+        """Append recorded entries: their steps and one block per further column."""
+        for store, block in zip(self._columns, (steps, *values), strict=True):
+            store.append(block)
+
+    #: Bytes of engine buffer per simulated step (sizes the chunks of steps).
+    bytes_per_step = 0.0
+
+    @abstractmethod
+    def generate(self, loop, m: int) -> tuple[np.ndarray, ...]:
+        """Add this monitor's lines (it is monitor ``m``) to the generated ``loop`` (a
+        :class:`~neurosim.engine.context.LoopContext`); return the buffers they fill."""
+
+    @abstractmethod
+    def flush(self, buffers, filled: int, start: int, stop: int) -> None:
+        """Append the first ``filled`` entries of ``buffers``, recorded in steps
+        ``start .. stop - 1``."""
 
 
 class SpikeMonitor(Monitor):
@@ -91,26 +137,17 @@ class SpikeMonitor(Monitor):
     kind = "spikes"
 
     def __init__(self, network, population, neurons=None, to_disk=None):
-        super().__init__(network, population, 1, to_disk)
+        columns = [("spike_steps", np.int64, ()), ("spike_indices", np.int32, ())]
+        super().__init__(network, population, 1, to_disk, columns)
         self.mask = np.zeros(population.n, dtype=np.uint8)
         if neurons is None:
             self.mask[:] = 1
         else:
             self.mask[population.check_indices(neurons, "neurons")] = 1
-        self._steps = _storage(self.folder, "spike_steps", np.int64)
-        self._idx = _storage(self.folder, "spike_indices", np.int32)
-
-    def _append(self, steps, indices):
-        self._steps.append(steps)
-        self._idx.append(indices)
-
-    @property
-    def t(self) -> np.ndarray:
-        return self._steps.read() * self.dt
 
     @property
     def i(self) -> np.ndarray:
-        return self._idx.read()
+        return self._columns[1].read()
 
     @property
     def count(self) -> np.ndarray:
@@ -122,47 +159,23 @@ class SpikeMonitor(Monitor):
         t, i = self.t, self.i
         return {int(k): t[i == k] for k in np.flatnonzero(self.mask)}
 
+    def generate(self, loop, m):
+        """Record (step, neuron) of each spike; return early from the loop before a
+        step whose spikes might not fit in the buffer."""
+        n = self.target.n
+        cap = max(4 * n, loop.spike_buffer)
+        buffers = (np.zeros(cap, np.int64), np.zeros(cap, np.int32))
+        spikes, count = loop.spikes(self.target)
+        mask = loop.arg(f"mk{m}", self.mask)
+        steps, idx = loop.arg(f"mt{m}", buffers[0]), loop.arg(f"mi{m}", buffers[1])
+        active, filled = loop.control(m, 0), loop.control(m, 2)
+        loop.add("guard", f"if {active} and {filled} + {n} > {cap}:", "    return n")
+        call = f"K.record_spikes({spikes}, {count}, n, {mask}, {steps}, {idx}, {filled})"
+        loop.add("record", f"if {active}:", f"    {filled} = {call}")
+        return buffers
 
-class StateMonitor(Monitor):
-    """State variables of chosen neurons, sampled every ``every`` steps.
-
-    ``monitor.t`` are the sample times (ms); ``monitor.v`` (or ``monitor["v"]``) is an
-    array of shape ``(len(t), len(neurons))`` in the variable's neurosim unit. The
-    value at ``t_n`` is the state at the start of step ``n``, after the synaptic input
-    arriving at ``t_n``.
-    """
-
-    kind = "state"
-
-    def __init__(self, network, population, variables, neurons, every_steps=1, to_disk=None):
-        super().__init__(network, population, every_steps, to_disk)
-        if isinstance(variables, str):
-            variables = [variables]
-        self.variables = list(variables)
-        self.rows = np.array([population.model.state_index(v) for v in self.variables], np.int64)
-        self.neurons = population.check_indices(
-            np.arange(population.n) if neurons is None else neurons, "neurons"
-        ).astype(np.int64)
-        self._t = _storage(self.folder, "steps", np.int64)
-        self._data = _storage(self.folder, "values", float, (len(self.rows), len(self.neurons)))
-
-    def _append(self, steps, block):
-        self._t.append(steps)
-        self._data.append(block)
-
-    @property
-    def t(self) -> np.ndarray:
-        return self._t.read() * self.dt
-
-    def __getitem__(self, var) -> np.ndarray:
-        if var not in self.variables:
-            raise KeyError(f"{var!r} was not recorded; recorded: {self.variables}")
-        return self._data.read()[:, self.variables.index(var), :]
-
-    def __getattr__(self, var):
-        if var.startswith("_") or var not in self.__dict__.get("variables", ()):
-            raise AttributeError(var)
-        return self[var]
+    def flush(self, buffers, filled, start, stop):
+        self.append(buffers[0][:filled], buffers[1][:filled])
 
 
 class RateMonitor(Monitor):
@@ -175,21 +188,12 @@ class RateMonitor(Monitor):
     kind = "rate"
 
     def __init__(self, network, population, to_disk=None):
-        super().__init__(network, population, 1, to_disk)
-        self._t = _storage(self.folder, "steps", np.int64)
-        self._counts = _storage(self.folder, "counts", np.int32)
-
-    def _append(self, steps, counts):
-        self._t.append(steps)
-        self._counts.append(counts)
-
-    @property
-    def t(self) -> np.ndarray:
-        return self._t.read() * self.dt
+        columns = [("steps", np.int64, ()), ("counts", np.int32, ())]
+        super().__init__(network, population, 1, to_disk, columns)
 
     @property
     def counts(self) -> np.ndarray:
-        return self._counts.read()
+        return self._columns[1].read()
 
     @property
     def rate(self) -> np.ndarray:
@@ -200,8 +204,91 @@ class RateMonitor(Monitor):
         k = max(1, int(round(width / self.dt)))
         return np.convolve(self.rate, np.ones(k) / k, mode="same")
 
+    def generate(self, loop, m):
+        """Record the population's spike count in every step."""
+        buffers = (np.zeros(loop.chunk, np.int32),)
+        counts = loop.arg(f"rb{m}", buffers[0])
+        active, filled = loop.control(m, 0), loop.control(m, 2)
+        _, count = loop.spikes(self.target)
+        loop.add(
+            "record", f"if {active}:", f"    {counts}[{filled}] = {count}", f"    {filled} += 1"
+        )
+        return buffers
 
-class WeightMonitor(Monitor):
+    def flush(self, buffers, filled, start, stop):
+        self.append(np.arange(start, start + filled), buffers[0][:filled])
+
+
+class SampledMonitor(Monitor):
+    """Base class of monitors that sample values every ``every`` steps, before the
+    populations advance; subclasses give the compiled call that copies one sample."""
+
+    @property
+    def bytes_per_step(self) -> float:
+        return 8 * int(np.prod(self._columns[1].shape_tail)) / self.every
+
+    def generate(self, loop, m):
+        """Copy one sample into the buffer at steps that are multiples of ``every``."""
+        buffers = (np.zeros((loop.chunk // self.every + 1, *self._columns[1].shape_tail)),)
+        active, every, filled = (loop.control(m, c) for c in range(3))
+        loop.add(
+            "sample",
+            f"if {active} and n % {every} == 0:",
+            f"    {self._sample(loop, m, buffers[0], filled)}",
+            f"    {filled} += 1",
+        )
+        return buffers
+
+    @abstractmethod
+    def _sample(self, loop, m, buffer, row) -> str:
+        """The call that writes one sample into row ``row`` of ``buffer``."""
+
+    def flush(self, buffers, filled, start, stop):
+        first = -(-start // self.every) * self.every
+        steps = np.arange(first, stop, self.every)[:filled]
+        self.append(steps, buffers[0][:filled])
+
+
+class StateMonitor(SampledMonitor):
+    """State variables of chosen neurons, sampled every ``every`` steps.
+
+    ``monitor.t`` are the sample times (ms); ``monitor.v`` (or ``monitor["v"]``) is an
+    array of shape ``(len(t), len(neurons))`` in the variable's neurosim unit. The
+    value at ``t_n`` is the state at the start of step ``n``, after the synaptic input
+    arriving at ``t_n``.
+    """
+
+    kind = "state"
+
+    def __init__(self, network, population, variables, neurons, every_steps=1, to_disk=None):
+        if isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables)
+        rows = np.array([population.model.state_index(v) for v in variables], np.int64)
+        neurons = population.check_indices(
+            np.arange(population.n) if neurons is None else neurons, "neurons"
+        ).astype(np.int64)
+        columns = [("steps", np.int64, ()), ("values", float, (len(rows), len(neurons)))]
+        super().__init__(network, population, every_steps, to_disk, columns)
+        self.variables, self.rows, self.neurons = variables, rows, neurons
+
+    def __getitem__(self, var) -> np.ndarray:
+        if var not in self.variables:
+            raise KeyError(f"{var!r} was not recorded; recorded: {self.variables}")
+        return self._columns[1].read()[:, self.variables.index(var), :]
+
+    def __getattr__(self, var):
+        if var.startswith("_") or var not in self.__dict__.get("variables", ()):
+            raise AttributeError(var)
+        return self[var]
+
+    def _sample(self, loop, m, buffer, row):
+        rows, idx = loop.arg(f"sr{m}", self.rows), loop.arg(f"sn{m}", self.neurons)
+        values = loop.arg(f"sb{m}", buffer)
+        return f"K.record_state({loop.state(self.target)}, {rows}, {idx}, {values}, {row})"
+
+
+class WeightMonitor(SampledMonitor):
     """Weights of chosen synapses of a projection, sampled every ``every`` steps.
 
     ``monitor.t`` (ms) and ``monitor.w`` of shape ``(len(t), len(synapses))``.
@@ -210,7 +297,6 @@ class WeightMonitor(Monitor):
     kind = "weights"
 
     def __init__(self, network, projection, synapses, every_steps=1, to_disk=None):
-        super().__init__(network, projection, every_steps, to_disk)
         n = projection.n_synapses
         ids = np.arange(n) if synapses is None else np.asarray(synapses)
         if ids.ndim != 1 or (
@@ -218,18 +304,14 @@ class WeightMonitor(Monitor):
             and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= n)
         ):
             raise ValueError(f"synapses must be integer indices in [0, {n - 1}]")
+        columns = [("steps", np.int64, ()), ("weights", float, (len(ids),))]
+        super().__init__(network, projection, every_steps, to_disk, columns)
         self.synapses = ids.astype(np.int64)
-        self._t = _storage(self.folder, "steps", np.int64)
-        self._data = _storage(self.folder, "weights", float, (len(self.synapses),))
-
-    def _append(self, steps, block):
-        self._t.append(steps)
-        self._data.append(block)
-
-    @property
-    def t(self) -> np.ndarray:
-        return self._t.read() * self.dt
 
     @property
     def w(self) -> np.ndarray:
-        return self._data.read()
+        return self._columns[1].read()
+
+    def _sample(self, loop, m, buffer, row):
+        ids, values = loop.arg(f"ws{m}", self.synapses), loop.arg(f"wb{m}", buffer)
+        return f"K.record_values({loop.weights(self.target)}, {ids}, {values}, {row})"

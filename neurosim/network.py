@@ -22,6 +22,8 @@ import numbers
 import numpy as np
 
 from neurosim import connectivity as conn
+from neurosim.buffers import RunBuffers
+from neurosim.errors import SimulationError
 from neurosim.inputs import CurrentInput, PoissonSource, SpikeGeneratorSource
 from neurosim.kernels.rng import kernel_state, numpy_generator
 from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
@@ -29,9 +31,7 @@ from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
 from neurosim.units import to_neurosim
 
-
-class SimulationError(RuntimeError):
-    """A run stopped because a population's state became NaN or infinite."""
+__all__ = ["Network", "Population", "Projection", "SimulationError"]
 
 
 def _check_name(name, taken, what):
@@ -273,6 +273,23 @@ class Projection:
         )
 
 
+def _numba_engine():
+    from neurosim.engine.loop import NumbaEngine
+
+    return NumbaEngine
+
+
+def _brian2_engine():
+    from neurosim.backends.brian2 import Brian2Engine
+
+    return Brian2Engine
+
+
+#: The engine class of each backend, imported when a network of that backend first runs
+#: (Brian2 is imported only by networks that use it).
+_ENGINES = {"numba": _numba_engine, "brian2": _brian2_engine}
+
+
 class Network:
     """A spiking network simulated on a fixed time grid.
 
@@ -286,9 +303,15 @@ class Network:
     backend : {"numba", "brian2"}
         ``"numba"``: neurosim's compiled engine. ``"brian2"``: the same network built
         and run in Brian2 (runtime mode), the reference for cross-checks.
+
+    Attributes
+    ----------
+    buffers : RunBuffers
+        What is in flight between steps (ring buffers, event queues, current inputs'
+        progress), kept across engine rebuilds; see :mod:`neurosim.buffers`.
     """
 
-    BACKENDS = ("numba", "brian2")
+    BACKENDS = tuple(_ENGINES)
 
     def __init__(self, dt=0.1, seed: int | None = None, backend: str = "numba"):
         dt = to_neurosim(dt, "time", "dt")
@@ -309,7 +332,7 @@ class Network:
         self.monitors: list = []
         self.step = 0
         self._engine = None
-        self._buffers: dict = {}  # ring buffers and event queues (survive rebuilds)
+        self.buffers = RunBuffers()
         self._event_counts: dict[str, int] = {}
 
     # -- building ------------------------------------------------------------------
@@ -462,17 +485,8 @@ class Network:
         if not self.populations:
             raise ValueError("the network has no populations")
         if self._engine is None:
-            if self.backend == "brian2":
-                from neurosim.backends.brian2 import Brian2Engine as Engine
-            else:
-                from neurosim.engine.loop import NumbaEngine as Engine
-            self._engine = Engine(self)
+            self._engine = _ENGINES[self.backend]()(self)
         self._engine.run(n_steps, progress)
-
-    def applied_current(self, index: int, size: int) -> np.ndarray:
-        """The present contribution (pA) of current input ``index`` to its targets'
-        ``I`` (shared by the engines so that a rebuilt engine never adds it twice)."""
-        return self._buffers.setdefault(("current_applied", index), np.zeros(size))
 
     def counters(self) -> dict[str, int]:
         """Events counted so far (numba backend), for energy accounting:

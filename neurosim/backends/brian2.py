@@ -284,7 +284,7 @@ class Brian2Engine:
         self.currents = []
         for c, (pop, current, targets) in enumerate(network.currents):
             steps, amps = current.tables(targets, dt)
-            self.applied[c] = network.applied_current(c, targets.size)
+            self.applied[c] = network.buffers.applied_current(c, targets.size)
             self.currents.append((c, pop, targets, steps, amps))
 
         self.b2net = b2.Network(*objects, name="neurosim_network")
@@ -684,10 +684,10 @@ class Brian2Engine:
             if mon.kind == "spikes":
                 idx = b2mon.i[:][new]
                 keep = mon.mask[idx].astype(bool)
-                mon._append(steps[keep], idx[keep].astype(np.int32))
+                mon.append(steps[keep], idx[keep].astype(np.int32))
             elif mon.kind == "rate":
                 counts = np.rint(b2mon.rate_[:][new] * mon.target.n * dt_s)
-                mon._append(steps, counts.astype(np.int32))
+                mon.append(steps, counts.astype(np.int32))
             elif mon.kind == "state":
                 block = np.empty((len(steps), len(mon.rows), len(mon.neurons)))
                 for a, var in enumerate(mon.variables):
@@ -696,6 +696,6 @@ class Brian2Engine:
                     else:
                         values = getattr(b2mon, f"{var}_")[:, new].T
                     block[:, a, :] = values
-                mon._append(steps, block)
+                mon.append(steps, block)
             else:
-                mon._append(steps, getattr(b2mon, f"{WEIGHT}_")[:, new].T)
+                mon.append(steps, getattr(b2mon, f"{WEIGHT}_")[:, new].T)

@@ -26,7 +26,7 @@ hands the call ``(n0, n1, status, *args)`` to a coordinator and waits. When ever
 instance is waiting, the coordinator (the calling thread) makes one batched call and
 releases them; each engine then does what it always does between chunks (empties
 monitor buffers, notes early returns when a spike buffer is full, raises
-:class:`~neurosim.network.SimulationError`). Chunking, monitor flushing and error
+:class:`~neurosim.errors.SimulationError`). Chunking, monitor flushing and error
 handling are therefore the engine's own, not a copy, and results are bit-identical to
 running each instance alone (tested). Only the compiled work runs in parallel; the
 threads do nothing but wait between chunks.
@@ -225,7 +225,7 @@ def run_batch(networks: Sequence, duration) -> list[BaseException | None]:
     network), in parallel over instances, as ``network.run(duration)`` would.
 
     Returns one entry per network: ``None``, or the exception its run raised (e.g. a
-    :class:`~neurosim.network.SimulationError`); the other instances are unaffected.
+    :class:`~neurosim.errors.SimulationError`); the other instances are unaffected.
     Networks need the numba backend; a network may appear only once.
     """
     networks = list(networks)

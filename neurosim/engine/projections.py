@@ -1,0 +1,163 @@
+"""Builder of the generated loop for projections: static transmission and the kernels
+of plasticity rules (``on_transmit``, ``on_pre``, ``on_post``, ``on_step``).
+
+Sections of the step it writes (see :mod:`neurosim.engine.loop`): ``transmit`` (the
+spikes of this step are delivered, or reach the rule's presynaptic kernels, directly
+or through a per-projection event queue when they act some steps later), ``post``
+(postsynaptic spikes reach ``on_post``) and ``clock`` (rules that need it update every
+step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurosim.engine.context import LoopContext
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names in the loop of one projection ``j``'s arrays and counters."""
+
+    j: int
+    csr: str  # "indptr, post, weight"
+    target: str  # receptor row of the postsynaptic state (or a scratch row)
+    spikes: str  # presynaptic spikes of this step
+    count: str
+    synaptic: str  # counter of synaptic events
+    plastic: str  # counter of plasticity updates
+
+
+def build_projections(ctx: LoopContext) -> None:
+    """``transmit``, ``post`` and ``clock`` sections for every projection."""
+    for j, proj in enumerate(ctx.projections):
+        names = _names(ctx, j, proj)
+        rule = proj.synapse
+        static = rule is None or (not rule.delivers and rule.on_transmit is None)
+        if static and proj.target_row is not None:
+            _static(ctx, names, proj)
+        if rule is not None:
+            _plastic(ctx, names, proj)
+
+
+def _names(ctx: LoopContext, j: int, proj) -> _Names:
+    csr = [
+        ctx.arg(f"ip{j}", proj.indptr),
+        ctx.arg(f"po{j}", proj.post),
+        ctx.arg(ctx.weights(proj), proj.weight),
+    ]
+    post = proj.post_population
+    if proj.target_row is None:
+        target = ctx.arg(f"none{j}", np.zeros(post.n))
+    else:
+        target = f"{ctx.state(post)}[{proj.target_row}]"
+    spikes, count = ctx.spikes(proj.pre_population)
+    return _Names(
+        j,
+        ", ".join(csr),
+        target,
+        spikes,
+        count,
+        ctx.counter(f"synaptic_events/{proj.name}"),
+        ctx.counter(f"plasticity_updates/{proj.name}"),
+    )
+
+
+def _static(ctx: LoopContext, names: _Names, proj) -> None:
+    """Fixed weights: added into the target after this step's update (delay of one
+    step) or into the ring buffer slots of their arrival steps."""
+    if proj.max_delay_steps > 1:
+        delay = ctx.arg(f"d{names.j}", proj.delay_steps)
+        ring = ctx.rings[(proj.post_population.name, proj.target_row)]
+        arrivals = f"{names.spikes}, {names.count}, {ring}, n"
+        call = f"K.propagate_delayed({names.csr}, {delay}, {arrivals})"
+    else:
+        call = f"K.propagate({names.csr}, {names.spikes}, {names.count}, {names.target})"
+    ctx.add("transmit", f"if {names.count} > 0:", f"    {names.synaptic} += {call}")
+
+
+def _plastic(ctx: LoopContext, names: _Names, proj) -> None:
+    """A rule's kernels: presynaptic spikes (after the delay, and the rule's own lag
+    where it has one) reach ``on_transmit`` and ``on_pre``, postsynaptic spikes
+    ``on_post``, and ``on_step`` runs every step for clock-driven rules."""
+    rule, j = proj.synapse, names.j
+    state = [
+        ctx.arg(f"sy{j}", proj.S_syn),
+        ctx.arg(f"sp{j}", proj.S_pre),
+        ctx.arg(f"sq{j}", proj.S_post),
+        ctx.arg(f"pr{j}", np.ascontiguousarray(rule.constants(ctx.dt), dtype=float)),
+    ]
+    state = ", ".join(state)
+    rng = ctx.arg(f"rr{j}", proj.rng_state)
+    on_pre = ctx.function(rule.on_pre, f"on_pre{j}")
+    on_post = ctx.function(rule.on_post, f"on_post{j}")
+    head = f"{names.csr}, {state}"
+    lag = proj.max_delay_steps - 1
+    if not rule.delivers and rule.on_transmit is not None and proj.target_row is not None:
+        on_tx = ctx.function(rule.on_transmit, f"on_tx{j}")
+        counted = [names.synaptic, names.plastic]
+        _presynaptic(ctx, names, proj, f"{on_tx}({head}", rng, lag, counted, "tx")
+    counted = [names.plastic]
+    if rule.delivers and proj.target_row is not None:
+        counted.append(names.synaptic)
+    if not rule.delivers:
+        lag += rule.pre_lag_steps(ctx.dt)
+    _presynaptic(ctx, names, proj, f"{on_pre}({head}", rng, lag, counted, "")
+    ptr, ids = proj.post_index()
+    by_post = [
+        ctx.arg(f"pp{j}", ptr),
+        ctx.arg(f"ps{j}", ids),
+        ctx.arg(f"spre{j}", proj.pre_by_post()),
+    ]
+    spikes, count = ctx.spikes(proj.post_population)
+    weight = ctx.weights(proj)
+    call = f"{on_post}({', '.join(by_post)}, {weight}, {state}, {spikes}, {count}, n, {rng})"
+    ctx.add("post", f"if {count} > 0:", f"    {names.plastic} += {call}")
+    if rule.clock_driven:
+        v_post = _postsynaptic_voltage(ctx, j, proj.post_population)
+        on_step = ctx.function(rule.on_step, f"on_step{j}")
+        ctx.add("clock", f"{names.plastic} += {on_step}({head}, n, {v_post}, {rng})")
+
+
+def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, lag: int, counted, tag):
+    """Lines that hand the presynaptic spikes of step ``n - lag`` to ``call`` (a kernel
+    and its leading arguments) and add what it returns to the ``counted`` counters.
+
+    With ``lag > 0`` the spikes wait in an event queue of ``lag + 1`` slots (kept in
+    ``network.buffers``): slot ``m % (lag + 1)`` lists the spikes due at step ``m``.
+    """
+    j = names.j
+    add = [f"    {counter} += t{j}" for counter in counted]
+    tail = f"n, {names.target}, {rng})"
+    if lag == 0:
+        ctx.add(
+            "transmit",
+            f"if {names.count} > 0:",
+            f"    t{j} = {call}, {names.spikes}, {names.count}, {tail}",
+            *add,
+        )
+        return
+    net, depth, kind = ctx.network, lag + 1, "transmit_queue" if tag else "queue"
+    width = proj.pre_population.n
+    queue = net.buffers.ring(f"{kind}/{proj.name}", depth, width, net.step, np.int64)
+    sizes = net.buffers.ring(f"{kind}_count/{proj.name}", depth, 1, net.step, np.int64)
+    queue, sizes = ctx.arg(f"qb{tag}{j}", queue), ctx.arg(f"qc{tag}{j}", sizes)
+    slot = f"slot{tag}{j}"
+    ctx.add(
+        "transmit",
+        f"K.enqueue({queue}, {sizes}, {names.spikes}, {names.count}, (n + {lag}) % {depth})",
+        f"{slot} = n % {depth}",
+        f"if {sizes}[{slot}, 0] > 0:",
+        f"    t{j} = {call}, {queue}[{slot}], {sizes}[{slot}, 0], {tail}",
+        *add,
+        f"    {sizes}[{slot}, 0] = 0",
+    )
+
+
+def _postsynaptic_voltage(ctx: LoopContext, j: int, post) -> str:
+    """The membrane potential row of ``post`` for ``on_step`` (zeros if it has none)."""
+    if "v" in [v for v, _ in post.model.state_vars]:
+        return f"{ctx.state(post)}[{post.model.state_index('v')}]"
+    return ctx.arg(f"vnone{j}", np.zeros(post.n))
