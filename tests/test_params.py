@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import neurosim as ns
+from neurosim import paramdocs
 from neurosim.inputs import PoissonSource, SpikeGeneratorSource
 from neurosim.neurons.lif import LIFCondParams
 from neurosim.params import pack
@@ -255,3 +256,13 @@ def test_named_slots_hold_the_values_they_name(cls):
     assert P.shape == (size + tables * TABLE_STEPS,)
     for name, slot in slots.items():
         assert P[slot] == pytest.approx(expected[name](model.params), rel=1e-9), name
+
+
+def test_docs_parameter_tables_agree_with_the_code():
+    # every model and rule page has a generated table per model or rule, and none is
+    # stale (`python -m neurosim.paramdocs` rewrites them)
+    assert set(paramdocs.documented()) == set(ns.MODELS) | set(ns.synapses.RULES)
+    assert paramdocs.stale_pages() == []
+    page = paramdocs.documented()["lif"].read_text()
+    edited = page.replace("| `tau_m` | 10.0 |", "| `tau_m` | 20.0 |")
+    assert edited != page and paramdocs.render(edited) == page
