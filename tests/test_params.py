@@ -1,5 +1,7 @@
 import dataclasses
+import inspect
 import math
+import re
 import sys
 
 import numpy as np
@@ -266,3 +268,25 @@ def test_docs_parameter_tables_agree_with_the_code():
     page = paramdocs.documented()["lif"].read_text()
     edited = page.replace("| `tau_m` | 10.0 |", "| `tau_m` | 20.0 |")
     assert edited != page and paramdocs.render(edited) == page
+
+
+@pytest.mark.parametrize("cls", _slotted_classes(), ids=lambda cls: cls.__name__)
+def test_kernels_read_parameters_by_slot_name(cls):
+    source = inspect.getsource(sys.modules[cls.__module__])
+    assert not re.search(r"\bP\[\d", source), "a kernel reads P by number"
+
+
+def test_models_and_rules_register_once_by_name():
+    from neurosim.neurons import LIF, MODELS, NeuronModel
+    from neurosim.synapses import RULES, TsodyksMarkram
+
+    assert MODELS["lif"] is LIF and RULES["tsodyks_markram"] is TsodyksMarkram
+    assert ":mod:`neurosim.neurons.lif`" in ns.neurons.__doc__
+    with pytest.raises(ValueError, match="two models named 'lif'"):
+
+        @MODELS.register
+        class Another(NeuronModel):
+            name = "lif"
+
+    with pytest.raises(ValueError, match="unknown synapse model 'nope'; rules:"):
+        ns.synapses.synapse_model("nope")

@@ -7,15 +7,18 @@ A model is a class with
 - ``state_vars``: ``(name, dimension)`` of each state variable, one row each of the
   population's state matrix ``S`` (shape ``(len(state_vars), N)``, float64, C order);
 - ``receptors``: receptor name -> state variable that a spike arriving there jumps by
-  the synaptic weight, and ``receptor_dimension`` (the weight's dimension per receptor);
+  the synaptic weight (``receptor_dimension``, the weight's dimension per receptor,
+  is that variable's dimension, filled in by the base class);
 - ``step``: a Numba function ``step(S, P, A, B, R, I, n, spikes) -> int`` that advances
   every neuron from step ``n`` to ``n + 1`` and writes the indices of neurons that
   fired during the step into ``spikes``, returning their number, or ``-1`` if any state
-  became non-finite. ``P`` is the float64 vector from :meth:`NeuronModel.constants`;
+  became non-finite. ``P`` is the float64 vector from :meth:`NeuronModel.constants`,
+  read by the slots (module-level integers) that the model's module declares;
   ``A`` (float64, 2-D) and ``B`` (int64, 1-D) are auxiliary tables (empty for neurons,
   rate tables or event lists for sources); ``R`` is the population's xoshiro256**
   state; ``I`` is the external current (pA) per neuron.
-- ``brian2_model``: the same equations for the Brian2 reference backend.
+- ``brian2_model``: the same equations for the Brian2 reference backend;
+- optionally ``initial_values``: the state at rest (default: ``v`` at ``E_L``).
 
 The engine never looks inside a model beyond this, apart from the state variables
 named by :attr:`NeuronModel.MEMBRANE` and :attr:`NeuronModel.LAST_SPIKE`. A model
