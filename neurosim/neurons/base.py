@@ -91,7 +91,7 @@ class NeuronModel(Parametrised):
         and :data:`NEVER` as the last spike."""
         S = np.zeros((len(self.state_vars), n))
         values = self.initial_values()
-        if any(name == self.LAST_SPIKE for name, _ in self.state_vars):
+        if self.LAST_SPIKE in dict(self.state_vars):
             values[self.LAST_SPIKE] = NEVER
         for var, value in values.items():
             S[self.state_index(var)] = value
