@@ -5,6 +5,7 @@ Units follow NEST: ms, mV, pF, nS, pA, Hz. See :class:`Network` to start.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from neurosim import synapses as synapses
 from neurosim.connectivity import (
     AllToAll,
     Explicit,

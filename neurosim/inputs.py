@@ -32,8 +32,12 @@ import numpy as np
 from neurosim.kernels.jit import kernel
 from neurosim.kernels.rng import uniform
 from neurosim.neurons.base import NeuronModel
-from neurosim.params import ParameterSet
+from neurosim.params import ParameterSet, pack
 from neurosim.units import to_neurosim
+
+#: Slot of ``P`` of both sources (see :func:`neurosim.params.pack`): the step in ms;
+#: ``SOURCE_SIZE`` is the length of ``P``.
+DT, SOURCE_SIZE = range(2)
 
 
 def _as_array(value, dimension, name, ndim=None) -> np.ndarray:
@@ -56,6 +60,16 @@ class _NoParams(ParameterSet):
     pass
 
 
+class _Source(NeuronModel):
+    """Base of spike sources: no parameters; ``P`` holds only the step."""
+
+    Params = _NoParams
+    is_source = True
+
+    def constants(self, dt):
+        return pack(SOURCE_SIZE, {DT: dt})
+
+
 @kernel
 def _inv_log_q(p):
     """``1 / ln(1 - p)`` for a spike probability ``0 < p <= 1`` per trial."""
@@ -72,7 +86,7 @@ def _gap(R, inv_log_q):
 @kernel
 def step_poisson(S, P, A, B, R, I, n, spikes):
     """Emit Poisson spikes: segment ``S[0, 0]`` of rate table ``A`` (Hz) starting at
-    steps ``B``; ``P[0]`` = dt in ms. With one rate for all neurons, ``S[1, 0]`` is the
+    steps ``B``; ``P[DT]`` = dt in ms. With one rate for all neurons, ``S[1, 0]`` is the
     position of the next spike in the sequence of (step, neuron) trials; see
     :class:`PoissonSource`."""
     seg = int(S[0, 0])
@@ -83,7 +97,7 @@ def step_poisson(S, P, A, B, R, I, n, spikes):
     S[0, 0] = seg
     if n < B[0]:
         return 0
-    scale = P[0] * 1e-3
+    scale = P[DT] * 1e-3
     rates = A[seg]
     count = 0
     size = spikes.shape[0]
@@ -114,7 +128,7 @@ def step_poisson(S, P, A, B, R, I, n, spikes):
     return count
 
 
-class PoissonSource(NeuronModel):
+class PoissonSource(_Source):
     """Independent Poisson spike trains (see :mod:`neurosim.inputs`).
 
     Parameters
@@ -127,9 +141,7 @@ class PoissonSource(NeuronModel):
     """
 
     name = "poisson"
-    Params = _NoParams
     state_vars = (("segment", "1"), ("next_trial", "1"))
-    is_source = True
     step = step_poisson
 
     def __init__(self, rate=0.0, times=None):
@@ -168,7 +180,7 @@ class PoissonSource(NeuronModel):
             raise ValueError(
                 f"rate up to {self.rate.max()} Hz exceeds one spike per step at dt = {dt} ms"
             )
-        return np.array([dt])
+        return super().constants(dt)
 
     def aux(self, n, dt):
         return np.ascontiguousarray(self.rate), _schedule_steps(self.times, dt, "times")
@@ -191,7 +203,7 @@ def step_spike_generator(S, P, A, B, R, I, n, spikes):
     return count
 
 
-class SpikeGeneratorSource(NeuronModel):
+class SpikeGeneratorSource(_Source):
     """Neurons that fire at given times (see :mod:`neurosim.inputs`).
 
     Parameters
@@ -203,9 +215,7 @@ class SpikeGeneratorSource(NeuronModel):
     """
 
     name = "spike_generator"
-    Params = _NoParams
     state_vars = (("pointer", "1"),)
-    is_source = True
     step = step_spike_generator
 
     def __init__(self, times, indices):
@@ -225,9 +235,6 @@ class SpikeGeneratorSource(NeuronModel):
         if self.indices.size and (self.indices.min() < 0 or self.indices.max() >= n):
             raise ValueError(f"spike indices must be in [0, {n - 1}]")
         return np.zeros((1, n))
-
-    def constants(self, dt):
-        return np.array([dt])
 
     def aux(self, n, dt):
         steps = np.round(self.times / dt).astype(np.int64)

@@ -8,6 +8,12 @@ error that names the parameter, the value and the accepted range.
 
 Published parameter sets live in ``models/<family>/<name>.toml`` with their citation
 and are loaded with :func:`load_parameter_set`.
+
+A model hands its kernels the parameters as one float64 vector ``P``. Each model module
+declares the layout of ``P`` once, as module-level integer constants (the slots, e.g.
+``E_L, V_TH, V_RESET, N_REF, LIF_SIZE = range(5)``), which Numba freezes at compile
+time so that ``P[V_TH]`` compiles as ``P[1]``; ``constants()`` fills the vector by slot
+with :func:`pack`, and the kernels read it by slot.
 """
 
 from __future__ import annotations
@@ -143,6 +149,20 @@ class ParameterSet:
         for f in dataclasses.fields(cls):
             rows.append((f.name, f.default, UNITS[f.metadata["dimension"]][0], f.metadata["doc"]))
         return rows
+
+
+def pack(size: int, values: dict[int, float]) -> np.ndarray:
+    """The kernel parameter vector ``P`` with ``P[slot] = value`` for each item of
+    ``values``, which must name every slot ``0 .. size - 1`` exactly once (no empty
+    slot; a slot written twice is a repeated dict key, which ruff reports)."""
+    if sorted(values) != list(range(size)):
+        missing = sorted(set(range(size)) - set(values))
+        extra = sorted(set(values) - set(range(size)))
+        raise ValueError(f"slots of P: missing {missing}, outside 0..{size - 1}: {extra}")
+    P = np.empty(size)
+    for slot, value in values.items():
+        P[slot] = value
+    return P
 
 
 class Parametrised:

@@ -1,25 +1,19 @@
 """Neuron models, by name.
 
-========== ============================================== ===============================
-name       model                                          module
-========== ============================================== ===============================
-lif        LIF, exponential synaptic currents             :mod:`neurosim.neurons.lif`
-lif_cond   LIF, exponential synaptic conductances         :mod:`neurosim.neurons.lif`
-adex       adaptive exponential IF, conductances          :mod:`neurosim.neurons.adex`
-izhikevich Izhikevich 2003 simple model                   :mod:`neurosim.neurons.izhikevich`
-========== ============================================== ===============================
+Each model class registers itself in :data:`MODELS` where it is defined
+(``@MODELS.register``); importing this package imports every module in it. The
+registered models:
+
 """
 
 from __future__ import annotations
 
-from neurosim.neurons.adex import AdEx
-from neurosim.neurons.base import NeuronModel
-from neurosim.neurons.izhikevich import Izhikevich
-from neurosim.neurons.lif import LIF, LIFCond
-from neurosim.params import available_parameter_sets, load_parameter_set
+from neurosim.neurons.base import MODELS, NeuronModel
+from neurosim.registry import import_submodules
 
-#: The registry: model name -> class. Adding a model adds one line here.
-MODELS: dict[str, type[NeuronModel]] = {cls.name: cls for cls in (LIF, LIFCond, AdEx, Izhikevich)}
+import_submodules(__name__, __path__)
+globals().update({cls.__name__: cls for cls in MODELS.values()})
+__doc__ += MODELS.table()
 
 
 def model(name: str, **params) -> NeuronModel:
@@ -28,15 +22,7 @@ def model(name: str, **params) -> NeuronModel:
     ``model("lif_cond", tau_e=3.0)`` uses the model's defaults with overrides;
     ``model("adex_brette_gerstner_2005")`` loads ``models/neurons/<name>.toml``.
     """
-    if name in MODELS:
-        return MODELS[name](**params)
-    if name in available_parameter_sets("neurons"):
-        data = load_parameter_set("neurons", name)
-        return MODELS[data["model"]](**{**data["params"], **params})
-    raise ValueError(
-        f"unknown neuron model {name!r}; models: {sorted(MODELS)}; "
-        f"published sets: {available_parameter_sets('neurons')}"
-    )
+    return MODELS.create(name, **params)
 
 
-__all__ = ["MODELS", "AdEx", "Izhikevich", "LIF", "LIFCond", "NeuronModel", "model"]
+__all__ = ["MODELS", "NeuronModel", "model", *sorted(cls.__name__ for cls in MODELS.values())]

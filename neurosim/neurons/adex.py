@@ -22,11 +22,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from neurosim.kernels.jit import kernel
-from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps
-from neurosim.params import ParameterSet, parameter
+from neurosim.neurons.base import MODELS, NeuronModel, refractory_steps
+from neurosim.params import ParameterSet, pack, parameter
+
+#: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, the parameters of the
+#: same names (``C_M``: C, ``A_SUB``: a, ``B_SPIKE``: b), the refractory period in
+#: steps and the conductance decays per step;
+#: ``ADEX_SIZE`` is the length of ``P``.
+(H, C_M, G_L, E_L, V_T, DELTA_T, V_PEAK, V_RESET, N_REF, A_SUB, B_SPIKE, TAU_W, E_E, E_I) = range(
+    14
+)
+DECAY_E, DECAY_I, ADEX_SIZE = range(14, 17)
 
 
 @dataclass(frozen=True)
@@ -63,9 +70,10 @@ class AdExParams(ParameterSet):
 def step_adex(S, P, A, B, R, I, n, spikes):
     """Advance ``adex`` neurons one step (forward Euler); see module docstring."""
     v, w, ge, gi, last = S[0], S[1], S[2], S[3], S[4]
-    h, c, g_l, e_l, v_t, d_t = P[0], P[1], P[2], P[3], P[4], P[5]
-    v_peak, v_reset, n_ref, a, b, tau_w = P[6], P[7], P[8], P[9], P[10], P[11]
-    e_e, e_i, de, di = P[12], P[13], P[14], P[15]
+    h, c, g_l, e_l, v_t, d_t = P[H], P[C_M], P[G_L], P[E_L], P[V_T], P[DELTA_T]
+    v_peak, v_reset, n_ref = P[V_PEAK], P[V_RESET], P[N_REF]
+    a, b, tau_w = P[A_SUB], P[B_SPIKE], P[TAU_W]
+    e_e, e_i, de, di = P[E_E], P[E_I], P[DECAY_E], P[DECAY_I]
     count = 0
     finite = True
     for i in range(v.shape[0]):
@@ -96,49 +104,44 @@ def step_adex(S, P, A, B, R, I, n, spikes):
     return count if finite else -1
 
 
+@MODELS.register
 class AdEx(NeuronModel):
     """Adaptive exponential integrate-and-fire neuron (see :mod:`neurosim.neurons.adex`)."""
 
     name = "adex"
     Params = AdExParams
     state_vars = (
-        ("v", "voltage"),
+        (NeuronModel.MEMBRANE, "voltage"),
         ("w", "current"),
         ("g_e", "conductance"),
         ("g_i", "conductance"),
-        ("last_spike_step", "1"),
+        (NeuronModel.LAST_SPIKE, "1"),
     )
     receptors = {"exc": "g_e", "inh": "g_i"}
-    receptor_dimension = {"exc": "conductance", "inh": "conductance"}
     step = step_adex
-
-    def initial_state(self, n):
-        S = np.zeros((len(self.state_vars), n))
-        S[0] = self.params.E_L
-        S[4] = NEVER
-        return S
 
     def constants(self, dt):
         p = self.params
-        return np.array(
-            [
-                dt,
-                p.C,
-                p.g_L,
-                p.E_L,
-                p.V_T,
-                p.Delta_T,
-                p.V_peak,
-                p.V_reset,
-                refractory_steps(p.t_ref, dt),
-                p.a,
-                p.b,
-                p.tau_w,
-                p.E_e,
-                p.E_i,
-                math.exp(-dt / p.tau_e),
-                math.exp(-dt / p.tau_i),
-            ]
+        return pack(
+            ADEX_SIZE,
+            {
+                H: dt,
+                C_M: p.C,
+                G_L: p.g_L,
+                E_L: p.E_L,
+                V_T: p.V_T,
+                DELTA_T: p.Delta_T,
+                V_PEAK: p.V_peak,
+                V_RESET: p.V_reset,
+                N_REF: refractory_steps(p.t_ref, dt),
+                A_SUB: p.a,
+                B_SPIKE: p.b,
+                TAU_W: p.tau_w,
+                E_E: p.E_e,
+                E_I: p.E_i,
+                DECAY_E: math.exp(-dt / p.tau_e),
+                DECAY_I: math.exp(-dt / p.tau_i),
+            },
         )
 
     def brian2_model(self):

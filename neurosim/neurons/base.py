@@ -7,17 +7,22 @@ A model is a class with
 - ``state_vars``: ``(name, dimension)`` of each state variable, one row each of the
   population's state matrix ``S`` (shape ``(len(state_vars), N)``, float64, C order);
 - ``receptors``: receptor name -> state variable that a spike arriving there jumps by
-  the synaptic weight, and ``receptor_dimension`` (the weight's dimension per receptor);
+  the synaptic weight (``receptor_dimension``, the weight's dimension per receptor,
+  is that variable's dimension, filled in by the base class);
 - ``step``: a Numba function ``step(S, P, A, B, R, I, n, spikes) -> int`` that advances
   every neuron from step ``n`` to ``n + 1`` and writes the indices of neurons that
   fired during the step into ``spikes``, returning their number, or ``-1`` if any state
-  became non-finite. ``P`` is the float64 vector from :meth:`NeuronModel.constants`;
+  became non-finite. ``P`` is the float64 vector from :meth:`NeuronModel.constants`,
+  read by the slots (module-level integers) that the model's module declares;
   ``A`` (float64, 2-D) and ``B`` (int64, 1-D) are auxiliary tables (empty for neurons,
   rate tables or event lists for sources); ``R`` is the population's xoshiro256**
   state; ``I`` is the external current (pA) per neuron.
-- ``brian2_model``: the same equations for the Brian2 reference backend.
+- ``brian2_model``: the same equations for the Brian2 reference backend;
+- optionally ``initial_values``: the state at rest (default: ``v`` at ``E_L``).
 
-The engine never looks inside a model beyond this.
+The engine never looks inside a model beyond this, apart from the state variables
+named by :attr:`NeuronModel.MEMBRANE` and :attr:`NeuronModel.LAST_SPIKE`. A model
+class registers itself under its ``name`` with the decorator ``@MODELS.register``.
 """
 
 from __future__ import annotations
@@ -28,13 +33,28 @@ import numpy as np
 
 from neurosim.kernels.jit import kernel
 from neurosim.params import ParameterSet, Parametrised
+from neurosim.registry import Registry
 
-#: Placeholder for "never spiked" in the last-spike-step state row (in steps).
+#: Step stored as the last spike or update of something that has none yet (a time so
+#: long ago that every trace and refractory period has run out).
 NEVER = -1.0e15
+
+#: The registry of neuron models: name -> class.
+MODELS = Registry("neurons", "neuron model", "models")
 
 
 class NeuronModel(Parametrised):
-    """Base class of neuron models and spike sources (see module docstring)."""
+    """Base class of neuron models and spike sources (see module docstring).
+
+    A model declares ``name``, ``Params``, ``state_vars``, ``receptors``, ``step`` and
+    :meth:`constants`; the initial state comes from :meth:`initial_values` and the
+    receptors' dimensions from their state variables.
+    """
+
+    #: State variable of the membrane potential (mV), read by voltage-dependent rules.
+    MEMBRANE: ClassVar[str] = "v"
+    #: State variable holding the step of the last spike (:data:`NEVER` before the first).
+    LAST_SPIKE: ClassVar[str] = "last_spike_step"
 
     name: ClassVar[str]
     Params: ClassVar[type[ParameterSet]]
@@ -43,6 +63,11 @@ class NeuronModel(Parametrised):
     receptor_dimension: ClassVar[dict[str, str]] = {}
     is_source: ClassVar[bool] = False
     step: ClassVar[Any]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        dims = dict(getattr(cls, "state_vars", ()))
+        cls.receptor_dimension = {rec: dims[var] for rec, var in cls.receptors.items()}
 
     # -- state -------------------------------------------------------------------
     def state_index(self, var: str) -> int:
@@ -56,12 +81,25 @@ class NeuronModel(Parametrised):
         """Physical dimension of state variable ``var``."""
         return self.state_vars[self.state_index(var)][1]
 
+    def initial_values(self) -> dict[str, float]:
+        """Value at rest of each state variable that does not start at 0 (default: the
+        membrane potential at ``E_L``)."""
+        return {self.MEMBRANE: self.params.E_L}
+
     def initial_state(self, n: int) -> np.ndarray:
-        """State matrix at rest for ``n`` neurons."""
-        raise NotImplementedError
+        """State matrix at rest for ``n`` neurons: :meth:`initial_values`, 0 elsewhere,
+        and :data:`NEVER` as the last spike."""
+        S = np.zeros((len(self.state_vars), n))
+        values = self.initial_values()
+        if self.LAST_SPIKE in dict(self.state_vars):
+            values[self.LAST_SPIKE] = NEVER
+        for var, value in values.items():
+            S[self.state_index(var)] = value
+        return S
 
     def constants(self, dt: float) -> np.ndarray:
-        """Float64 vector ``P`` of parameters and derived constants for ``step``."""
+        """Float64 vector ``P`` of parameters and derived constants for ``step``, in the
+        slots its module declares (see :func:`neurosim.params.pack`)."""
         raise NotImplementedError
 
     def aux(self, n: int, dt: float) -> tuple[np.ndarray, np.ndarray]:

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from neurosim.kernels.jit import kernel
-from neurosim.neurons.base import NeuronModel
-from neurosim.params import ParameterSet, parameter
+from neurosim.neurons.base import MODELS, NeuronModel
+from neurosim.params import ParameterSet, pack, parameter
+
+#: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, ``a`` (recovery rate),
+#: ``b`` (recovery sensitivity), ``c`` (reset), ``d`` (recovery jump) and ``V_th``;
+#: ``IZHIKEVICH_SIZE`` is the length of ``P``.
+H, RATE_U, SENS_U, V_RESET, JUMP_U, V_TH, IZHIKEVICH_SIZE = range(7)
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class IzhikevichParams(ParameterSet):
 def step_izhikevich(S, P, A, B, R, I, n, spikes):
     """Advance ``izhikevich`` neurons one step (forward Euler); see module docstring."""
     v, u = S[0], S[1]
-    h, a, b, c, d, v_th = P[0], P[1], P[2], P[3], P[4], P[5]
+    h, a, b, c, d, v_th = P[H], P[RATE_U], P[SENS_U], P[V_RESET], P[JUMP_U], P[V_TH]
     count = 0
     finite = True
     for i in range(v.shape[0]):
@@ -59,23 +62,26 @@ def step_izhikevich(S, P, A, B, R, I, n, spikes):
     return count if finite else -1
 
 
+@MODELS.register
 class Izhikevich(NeuronModel):
     """Izhikevich 2003 simple model (see :mod:`neurosim.neurons.izhikevich`)."""
 
     name = "izhikevich"
     Params = IzhikevichParams
-    state_vars = (("v", "voltage"), ("u", "1"))
-    receptors = {"exc": "v", "inh": "v"}
-    receptor_dimension = {"exc": "voltage", "inh": "voltage"}
+    state_vars = ((NeuronModel.MEMBRANE, "voltage"), ("u", "1"))
+    receptors = {"exc": NeuronModel.MEMBRANE, "inh": NeuronModel.MEMBRANE}
     step = step_izhikevich
 
-    def initial_state(self, n):
+    def initial_values(self):
         p = self.params
-        return np.array([np.full(n, p.c), np.full(n, p.b * p.c)])
+        return {self.MEMBRANE: p.c, "u": p.b * p.c}
 
     def constants(self, dt):
         p = self.params
-        return np.array([dt, p.a, p.b, p.c, p.d, p.V_th])
+        return pack(
+            IZHIKEVICH_SIZE,
+            {H: dt, RATE_U: p.a, SENS_U: p.b, V_RESET: p.c, JUMP_U: p.d, V_TH: p.V_th},
+        )
 
     def brian2_model(self):
         return {

@@ -44,12 +44,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from neurosim.kernels import vmath
 from neurosim.kernels.jit import kernel
-from neurosim.neurons.base import NEVER, NeuronModel, refractory_steps, threshold_reset
-from neurosim.params import ParameterSet, parameter
+from neurosim.neurons.base import MODELS, NeuronModel, refractory_steps, threshold_reset
+from neurosim.params import ParameterSet, pack, parameter
+
+#: Slots of ``P`` that both models fill alike (see :func:`neurosim.params.pack`).
+E_L, V_TH, V_RESET, N_REF, DECAY_EX, DECAY_IN = range(6)
+#: Slots of ``P`` of ``lif``: propagators of V from V, the external current and the
+#: synaptic currents; ``LIF_SIZE`` is the length of ``P``.
+P22, P20, P21_EX, P21_IN, LIF_SIZE = range(6, 11)
+#: Slots of ``P`` of ``lif_cond``: dt / C, the leak, the reversal potentials and the
+#: integration method (1: exponential Euler); ``LIF_COND_SIZE`` is the length of ``P``.
+H_C, G_L, E_E, E_I, EXP_EULER, LIF_COND_SIZE = range(6, 12)
 
 
 def _check_reset_below_threshold(p):
@@ -132,10 +139,9 @@ def _integrate_current(v, ie, ii, last, I, n, e_l, p22, p20, p21e, p21i, de, di,
 def step_lif_current(S, P, A, B, R, I, n, spikes):
     """Advance ``lif`` neurons one step (exact propagators in ``P``); see module."""
     v, last = S[0], S[3]
-    finite = _integrate_current(
-        v, S[1], S[2], last, I, n, P[6], P[0], P[1], P[2], P[3], P[4], P[5], P[9]
-    )
-    count = threshold_reset(v, last, n, P[7], P[8], P[9], spikes)
+    props = (P[P22], P[P20], P[P21_EX], P[P21_IN], P[DECAY_EX], P[DECAY_IN])
+    finite = _integrate_current(v, S[1], S[2], last, I, n, P[E_L], *props, P[N_REF])
+    count = threshold_reset(v, last, n, P[V_TH], P[V_RESET], P[N_REF], spikes)
     return count if finite else -1
 
 
@@ -178,54 +184,54 @@ def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de
 def step_lif_cond(S, P, A, B, R, I, n, spikes):
     """Advance ``lif_cond`` neurons one step; see module docstring."""
     v, last = S[0], S[3]
-    args = (v, S[1], S[2], last, I, n, P[0], P[1], P[2], P[3], P[4], P[8], P[9], P[7])
-    if P[10] != 0.0:
+    consts = (P[H_C], P[G_L], P[E_L], P[E_E], P[E_I], P[DECAY_EX], P[DECAY_IN], P[N_REF])
+    args = (v, S[1], S[2], last, I, n, *consts)
+    if P[EXP_EULER] != 0.0:
         finite = _integrate_cond_exp_euler(*args)
     else:
         finite = _integrate_cond_euler(*args)
-    count = threshold_reset(v, last, n, P[5], P[6], P[7], spikes)
+    count = threshold_reset(v, last, n, P[V_TH], P[V_RESET], P[N_REF], spikes)
     return count if finite else -1
 
 
-class _LIFBase(NeuronModel):
-    def initial_state(self, n):
-        S = np.zeros((len(self.state_vars), n))
-        S[0] = self.params.E_L
-        S[3] = NEVER
-        return S
+def _shared_slots(p, dt, tau_ex, tau_in) -> dict[int, float]:
+    """Values of the slots both models share (``tau_ex``, ``tau_in``: synaptic decays)."""
+    return {
+        E_L: p.E_L,
+        V_TH: p.V_th,
+        V_RESET: p.V_reset,
+        N_REF: refractory_steps(p.t_ref, dt),
+        DECAY_EX: math.exp(-dt / tau_ex),
+        DECAY_IN: math.exp(-dt / tau_in),
+    }
 
 
-class LIF(_LIFBase):
+@MODELS.register
+class LIF(NeuronModel):
     """Current-based LIF with exponential synaptic currents (see :mod:`neurosim.neurons.lif`)."""
 
     name = "lif"
     Params = LIFCurrentParams
     state_vars = (
-        ("v", "voltage"),
+        (NeuronModel.MEMBRANE, "voltage"),
         ("I_syn_ex", "current"),
         ("I_syn_in", "current"),
-        ("last_spike_step", "1"),
+        (NeuronModel.LAST_SPIKE, "1"),
     )
     receptors = {"exc": "I_syn_ex", "inh": "I_syn_in"}
-    receptor_dimension = {"exc": "current", "inh": "current"}
     step = step_lif_current
 
     def constants(self, dt):
         p = self.params
-        p22 = math.exp(-dt / p.tau_m)
-        return np.array(
-            [
-                p22,
-                -p.tau_m / p.C * math.expm1(-dt / p.tau_m),
-                _p21(dt, p.tau_m, p.tau_syn_ex, p.C),
-                _p21(dt, p.tau_m, p.tau_syn_in, p.C),
-                math.exp(-dt / p.tau_syn_ex),
-                math.exp(-dt / p.tau_syn_in),
-                p.E_L,
-                p.V_th,
-                p.V_reset,
-                refractory_steps(p.t_ref, dt),
-            ]
+        return pack(
+            LIF_SIZE,
+            {
+                **_shared_slots(p, dt, p.tau_syn_ex, p.tau_syn_in),
+                P22: math.exp(-dt / p.tau_m),
+                P20: -p.tau_m / p.C * math.expm1(-dt / p.tau_m),
+                P21_EX: _p21(dt, p.tau_m, p.tau_syn_ex, p.C),
+                P21_IN: _p21(dt, p.tau_m, p.tau_syn_in, p.C),
+            },
         )
 
     def brian2_model(self):
@@ -245,37 +251,33 @@ class LIF(_LIFBase):
         }
 
 
-class LIFCond(_LIFBase):
+@MODELS.register
+class LIFCond(NeuronModel):
     """Conductance-based LIF with exponential conductances (see :mod:`neurosim.neurons.lif`)."""
 
     name = "lif_cond"
     Params = LIFCondParams
     state_vars = (
-        ("v", "voltage"),
+        (NeuronModel.MEMBRANE, "voltage"),
         ("g_e", "conductance"),
         ("g_i", "conductance"),
-        ("last_spike_step", "1"),
+        (NeuronModel.LAST_SPIKE, "1"),
     )
     receptors = {"exc": "g_e", "inh": "g_i"}
-    receptor_dimension = {"exc": "conductance", "inh": "conductance"}
     step = step_lif_cond
 
     def constants(self, dt):
         p = self.params
-        return np.array(
-            [
-                dt / p.C,
-                p.g_L,
-                p.E_L,
-                p.E_e,
-                p.E_i,
-                p.V_th,
-                p.V_reset,
-                refractory_steps(p.t_ref, dt),
-                math.exp(-dt / p.tau_e),
-                math.exp(-dt / p.tau_i),
-                1.0 if p.method == "exponential_euler" else 0.0,
-            ]
+        return pack(
+            LIF_COND_SIZE,
+            {
+                **_shared_slots(p, dt, p.tau_e, p.tau_i),
+                H_C: dt / p.C,
+                G_L: p.g_L,
+                E_E: p.E_e,
+                E_I: p.E_i,
+                EXP_EULER: 1.0 if p.method == "exponential_euler" else 0.0,
+            },
         )
 
     def brian2_model(self):

@@ -38,6 +38,9 @@ a postsynaptic spike in the step it is emitted, and within a step presynaptic ev
 come before postsynaptic ones (Brian2's order). Between events, traces and other
 state evolve by exact solutions from their last update; no per-synapse work is done in
 steps without events.
+
+A rule class registers itself under its ``name`` with the decorator
+``@RULES.register``.
 """
 
 from __future__ import annotations
@@ -47,11 +50,24 @@ from typing import Any, ClassVar
 import numpy as np
 
 from neurosim.kernels.rng import kernel_state
+from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet, Parametrised
+from neurosim.registry import Registry
+
+#: The registry of plasticity rules: name -> class.
+RULES = Registry("synapses", "synapse model", "rules")
 
 
 class SynapseModel(Parametrised):
     """Base class of plasticity rules (see module docstring)."""
+
+    #: Row (of ``Ssyn``, ``Spre`` or ``Spost``) holding the step of the last update of
+    #: an event-driven state; a projection made after the start of a run sets its
+    #: synapses' row to the present step.
+    LAST_UPDATE: ClassVar[str] = "last_step"
+    #: Row (of ``Spre`` or ``Spost``) holding the step of the neuron's last spike
+    #: (:data:`~neurosim.neurons.base.NEVER` before the first).
+    LAST_SPIKE: ClassVar[str] = NeuronModel.LAST_SPIKE
 
     name: ClassVar[str]
     Params: ClassVar[type[ParameterSet]]
@@ -65,7 +81,8 @@ class SynapseModel(Parametrised):
     on_post: ClassVar[Any]
 
     def constants(self, dt: float) -> np.ndarray:
-        """Float64 vector ``P`` for the kernels."""
+        """Float64 vector ``P`` for the kernels, in the slots its module declares (see
+        :func:`neurosim.params.pack`), possibly followed by tables."""
         raise NotImplementedError
 
     def random_state(self, seed: int, name: str) -> np.ndarray:

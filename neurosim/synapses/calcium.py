@@ -57,8 +57,8 @@ import numpy as np
 from neurosim.kernels import vmath
 from neurosim.kernels.jit import entry, kernel
 from neurosim.kernels.rng import SCRATCH, buffered_state, take_normals
-from neurosim.params import ParameterSet, parameter
-from neurosim.synapses.base import SynapseModel
+from neurosim.params import ParameterSet, pack, parameter
+from neurosim.synapses.base import RULES, SynapseModel
 
 
 @dataclass(frozen=True)
@@ -97,20 +97,17 @@ class GraupnerBrunelParams(ParameterSet):
             raise ValueError(f"w_min = {self.w_min} must not exceed w_max = {self.w_max}")
 
 
-#: Positions in the constants vector (see :meth:`GraupnerBrunel.constants`).
-(
-    _BAND,
-    _LOG_THETA_D,
-    _RATE_P,
-    _INV_G,
-    _BAR,
-    _RATE_D,
-    _INV_2GD,
-    _INV_TAU,
-    _INV_2TAU,
-    _STEP_DECAY,
-    _BAND_ARG,
-) = range(12, 23)
+#: Slots of ``P`` (see :func:`neurosim.params.pack`): ``tau_Ca``, the calcium jumps,
+#: ``sigma``, the step and the weight bounds, then constants derived from the
+#: parameters (reciprocals, so that the per-synapse update does not divide):
+#: ``BAND`` = ln(theta_p/theta_d), ``LOG_THETA_D``, the relaxation rates above
+#: theta_p (``RATE_P``, its fixed point ``BAR``, ``INV_G`` = 1/(gamma_p + gamma_d))
+#: and between the thresholds (``RATE_D``, ``INV_2GD`` = 1/(2 gamma_d)), ``INV_TAU``,
+#: ``INV_2TAU``, the calcium decay per step ``STEP_DECAY`` and ``BAND_ARG``, the
+#: largest argument of the decay between the thresholds; ``GB_SIZE`` is the length.
+TAU_CA, C_PRE, C_POST, SIGMA, DT, W_MIN, W_MAX, BAND, LOG_THETA_D = range(9)
+RATE_P, INV_G, BAR, RATE_D, INV_2GD, INV_TAU, INV_2TAU = range(9, 16)
+STEP_DECAY, BAND_ARG, GB_SIZE = range(16, 19)
 #: Synapses advanced together in one vectorised block (and the scratch per block).
 BLOCK = 256
 #: Blocks are padded to a multiple of this (the widest vector, in doubles), so that
@@ -174,12 +171,12 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
     rounding (:func:`_decay`), and the cubic flow's radicand is
     :math:`e^{-a} + 4x^2 (1 - e^{-a})`.
     """
-    tau_ca, sigma, dt = P[0], P[7], P[9]
-    band, log_theta_d = P[_BAND], P[_LOG_THETA_D]
-    rate_p, inv_g, bar = P[_RATE_P], P[_INV_G], P[_BAR]
-    rate_d, inv_2gd, inv_tau, inv_2tau = P[_RATE_D], P[_INV_2GD], P[_INV_TAU], P[_INV_2TAU]
-    step_decay = P[_STEP_DECAY]
-    band_small = P[_BAND_ARG] <= _SMALL
+    tau_ca, sigma, dt = P[TAU_CA], P[SIGMA], P[DT]
+    band, log_theta_d = P[BAND], P[LOG_THETA_D]
+    rate_p, inv_g, bar = P[RATE_P], P[INV_G], P[BAR]
+    rate_d, inv_2gd, inv_tau, inv_2tau = P[RATE_D], P[INV_2GD], P[INV_TAU], P[INV_2TAU]
+    step_decay = P[STEP_DECAY]
+    band_small = P[BAND_ARG] <= _SMALL
     for k in range(c.shape[0]):
         gap = n - last[k]
         span = gap * dt
@@ -241,11 +238,11 @@ def _advance_synapses(start, m, ids, gather, w, Ssyn, P, n, jump, R):
     padded = (m + _PAD - 1) // _PAD * _PAD
     for q in range(m, padded):
         bc[q], brho[q], blast[q] = 0.0, 0.0, n
-    short_gaps = (n - oldest) * P[9] * P[_INV_2TAU] < _SMALL
+    short_gaps = (n - oldest) * P[DT] * P[INV_2TAU] < _SMALL
     off = take_normals(R, padded)
     z = R[off : off + padded].view(np.float64)
     _advance_block(bc[:padded], brho[:padded], blast[:padded], n, jump, P, z, short_gaps)
-    w_min, w_max = P[10], P[11]
+    w_min, w_max = P[W_MIN], P[W_MAX]
     for q in range(m):
         s = ids[start + q] if gather else start + q
         c[s], rho[s], last[s] = bc[q], brho[q], n
@@ -270,7 +267,7 @@ def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
     for k in range(count):
         i = spikes[k]
         lo, hi = indptr[i], indptr[i + 1]
-        _advance_range(lo, hi, w, Ssyn, P, float(n), P[1], R, target, post, False)
+        _advance_range(lo, hi, w, Ssyn, P, float(n), P[C_PRE], R, target, post, False)
         touched += hi - lo
     return touched
 
@@ -299,7 +296,7 @@ def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
         j = spikes[k]
         for start in range(ptr[j], ptr[j + 1], BLOCK):
             m = min(ptr[j + 1] - start, BLOCK)
-            _advance_synapses(start, m, syn, True, w, Ssyn, P, float(n), P[2], R)
+            _advance_synapses(start, m, syn, True, w, Ssyn, P, float(n), P[C_POST], R)
         touched += ptr[j + 1] - ptr[j]
     return touched
 
@@ -311,6 +308,7 @@ def gb_synchronize(w, Ssyn, P, n, R):
     _advance_range(0, w.shape[0], w, Ssyn, P, float(n), 0.0, R, w, no_post, False)
 
 
+@RULES.register
 class GraupnerBrunel(SynapseModel):
     """Graupner–Brunel 2012 calcium rule (see :mod:`neurosim.synapses.calcium`).
 
@@ -321,7 +319,7 @@ class GraupnerBrunel(SynapseModel):
 
     name = "graupner_brunel"
     Params = GraupnerBrunelParams
-    synapse_vars = (("c", "1"), ("rho", "1"), ("last_step", "1"))
+    synapse_vars = (("c", "1"), ("rho", "1"), (SynapseModel.LAST_UPDATE, "1"))
     delivers = False
     on_transmit = gb_on_transmit
     on_pre = gb_on_pre
@@ -329,28 +327,33 @@ class GraupnerBrunel(SynapseModel):
     synchronize = staticmethod(gb_synchronize)
 
     def constants(self, dt):
-        """Parameters, then derived constants at the positions named in the module
-        (reciprocals, so that the per-synapse update does not divide)."""
         p = self.params
         g = p.gamma_p + p.gamma_d
-        derived = {
-            _BAND: math.log(p.theta_p / p.theta_d),
-            _LOG_THETA_D: math.log(p.theta_d),
-            _RATE_P: g / p.tau,
-            _INV_G: 1.0 / g if g > 0 else 0.0,
-            _BAR: p.gamma_p / g if g > 0 else 0.0,
-            _RATE_D: p.gamma_d / p.tau,
-            _INV_2GD: 1.0 / (2.0 * p.gamma_d) if p.gamma_d > 0 else 0.0,
-            _INV_TAU: 1.0 / p.tau,
-            _INV_2TAU: 0.5 / p.tau,
-            _STEP_DECAY: dt / p.tau_Ca,
-            # largest argument of the decay between the thresholds (t_d <= tau_Ca band)
-            _BAND_ARG: p.gamma_d / p.tau * p.tau_Ca * math.log(p.theta_p / p.theta_d),
-        }
-        assert sorted(derived) == list(range(_BAND, _BAND_ARG + 1))
-        base = [p.tau_Ca, p.C_pre, p.C_post, p.theta_d, p.theta_p, p.gamma_d, p.gamma_p]
-        base += [p.sigma, p.tau, dt, p.w_min, p.w_max]
-        return np.array([*base, *(derived[k] for k in sorted(derived))])
+        band = math.log(p.theta_p / p.theta_d)
+        return pack(
+            GB_SIZE,
+            {
+                TAU_CA: p.tau_Ca,
+                C_PRE: p.C_pre,
+                C_POST: p.C_post,
+                SIGMA: p.sigma,
+                DT: dt,
+                W_MIN: p.w_min,
+                W_MAX: p.w_max,
+                BAND: band,
+                LOG_THETA_D: math.log(p.theta_d),
+                RATE_P: g / p.tau,
+                INV_G: 1.0 / g if g > 0 else 0.0,
+                BAR: p.gamma_p / g if g > 0 else 0.0,
+                RATE_D: p.gamma_d / p.tau,
+                INV_2GD: 1.0 / (2.0 * p.gamma_d) if p.gamma_d > 0 else 0.0,
+                INV_TAU: 1.0 / p.tau,
+                INV_2TAU: 0.5 / p.tau,
+                STEP_DECAY: dt / p.tau_Ca,
+                # t_d <= tau_Ca band
+                BAND_ARG: p.gamma_d / p.tau * p.tau_Ca * band,
+            },
+        )
 
     def random_state(self, seed: int, name: str) -> np.ndarray:
         """A stream with buffered normals and scratch for one block of gathered

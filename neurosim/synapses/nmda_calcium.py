@@ -43,8 +43,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.kernels.jit import entry, kernel
-from neurosim.params import ParameterSet, parameter
-from neurosim.synapses.base import SynapseModel
+from neurosim.neurons.base import NEVER, NeuronModel
+from neurosim.params import ParameterSet, pack, parameter
+from neurosim.synapses.base import RULES, SynapseModel
+
+#: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, then the parameters of
+#: the same names, with ``G_CA`` = P0 G_NMDA, ``KERNEL`` (1 with ``voltage="kernel"``),
+#: ``ACTIVE_STEPS`` (steps a presynaptic neuron's synapses stay integrated after its
+#: spike) and ``EPSP_SCALE`` (the EPSP kernel's factor for a peak of
+#: ``epsp_amplitude``); ``SHOUVAL_SIZE`` is the length of ``P``.
+DT, TAU_CA, G_CA, I_F, TAU_F, TAU_S, V_R, MG = range(8)
+BPAP_AMPLITUDE, BPAP_FAST, TAU_BPAP_FAST, TAU_BPAP_SLOW, BPAP_DELAY = range(8, 13)
+ALPHA1, ALPHA2, BETA1, BETA2, P1, P2, P3, P4, LAM = range(13, 22)
+KERNEL, TAU_EPSP_DECAY, TAU_EPSP_RISE, ACTIVE_STEPS, V_REST, EPSP_SCALE = range(22, 28)
+SHOUVAL_SIZE = 28
 
 
 @dataclass(frozen=True)
@@ -98,19 +110,19 @@ def _sig(x, beta):
 @kernel
 def omega(ca, P):
     """Omega function of the calcium control hypothesis."""
-    return 0.25 + _sig(ca - P[15], P[17]) - 0.25 * _sig(ca - P[14], P[16])
+    return 0.25 + _sig(ca - P[ALPHA2], P[BETA2]) - 0.25 * _sig(ca - P[ALPHA1], P[BETA1])
 
 
 @kernel
 def eta(ca, P):
     """Learning rate (1/ms)."""
-    return 1.0 / (1000.0 * (P[18] / (P[19] + ca ** P[20]) + P[21]))
+    return 1.0 / (1000.0 * (P[P1] / (P[P2] + ca ** P[P3]) + P[P4]))
 
 
 @kernel
 def _relax(w, span, P):
     """Exact relaxation of w with zero calcium over ``span`` ms."""
-    lam = P[22]
+    lam = P[LAM]
     target = omega(0.0, P) / lam
     return target + (w - target) * math.exp(-lam * eta(0.0, P) * span)
 
@@ -118,23 +130,23 @@ def _relax(w, span, P):
 @kernel
 def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic spikes: bring idle synapses up to date, open NMDA receptors."""
-    dt = P[0]
+    dt = P[DT]
     last = Ssyn[1]
     touched = 0
     for k in range(count):
         i = spikes[k]
         gap = (n - Spre[4, i]) * dt
-        fast = Spre[0, i] * math.exp(-gap / P[4])
-        slow = Spre[1, i] * math.exp(-gap / P[5])
+        fast = Spre[0, i] * math.exp(-gap / P[TAU_F])
+        slow = Spre[1, i] * math.exp(-gap / P[TAU_S])
         opened = 1.0 - (fast + slow)
         if opened < 0.0:
             opened = 0.0
-        Spre[0, i] = fast + opened * P[3]
-        Spre[1, i] = slow + opened * (1.0 - P[3])
-        e_decay = Spre[2, i] * math.exp(-gap / P[27])
-        e_rise = Spre[3, i] * math.exp(-gap / P[28])
-        Spre[2, i] = e_decay + P[26]
-        Spre[3, i] = e_rise + P[26]
+        Spre[0, i] = fast + opened * P[I_F]
+        Spre[1, i] = slow + opened * (1.0 - P[I_F])
+        e_decay = Spre[2, i] * math.exp(-gap / P[TAU_EPSP_DECAY])
+        e_rise = Spre[3, i] * math.exp(-gap / P[TAU_EPSP_RISE])
+        Spre[2, i] = e_decay + 1.0
+        Spre[3, i] = e_rise + 1.0
         Spre[4, i] = n
         for s in range(indptr[i], indptr[i + 1]):
             if Ssyn[0, s] == 0.0 and last[s] < n:
@@ -157,10 +169,10 @@ def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
 def sh_on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R):
     """Integrate the synapses of presynaptic neurons whose NMDA receptors or calcium
     are active (clock-driven; see module docstring)."""
-    dt, tau_ca, g0, v_r, mg = P[0], P[1], P[2], P[6], P[7]
-    active_steps = P[29]
+    dt, tau_ca, g0, v_r, mg = P[DT], P[TAU_CA], P[G_CA], P[V_R], P[MG]
+    active_steps = P[ACTIVE_STEPS]
     ca_decay = math.exp(-dt / tau_ca)
-    kernel = P[25] != 0.0
+    kernel = P[KERNEL] != 0.0
     ca, last = Ssyn[0], Ssyn[1]
     touched = 0
     for i in range(indptr.shape[0] - 1):
@@ -168,48 +180,50 @@ def sh_on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R):
         if since > active_steps or Spre[4, i] < 0:
             continue
         gap = since * dt
-        gate = Spre[0, i] * math.exp(-gap / P[4]) + Spre[1, i] * math.exp(-gap / P[5])
+        gate = Spre[0, i] * math.exp(-gap / P[TAU_F]) + Spre[1, i] * math.exp(-gap / P[TAU_S])
         epsp = 0.0
         if kernel:
-            epsp = P[31] * (
-                Spre[2, i] * math.exp(-gap / P[27]) - Spre[3, i] * math.exp(-gap / P[28])
+            epsp = P[EPSP_SCALE] * (
+                Spre[2, i] * math.exp(-gap / P[TAU_EPSP_DECAY])
+                - Spre[3, i] * math.exp(-gap / P[TAU_EPSP_RISE])
             )
         for s in range(indptr[i], indptr[i + 1]):
             j = post[s]
             if kernel:
-                v = P[30] + epsp
+                v = P[V_REST] + epsp
             else:
                 v = v_post[j]
-            t_bp = (n - Spost[0, j]) * dt - P[12]
+            t_bp = (n - Spost[0, j]) * dt - P[BPAP_DELAY]
             if Spost[0, j] >= 0 and t_bp >= 0.0:
-                v += P[8] * (
-                    P[9] * math.exp(-t_bp / P[10]) + (1.0 - P[9]) * math.exp(-t_bp / P[11])
-                )
+                fast = P[BPAP_FAST] * math.exp(-t_bp / P[TAU_BPAP_FAST])
+                slow = (1.0 - P[BPAP_FAST]) * math.exp(-t_bp / P[TAU_BPAP_SLOW])
+                v += P[BPAP_AMPLITUDE] * (fast + slow)
             block = 1.0 / (1.0 + math.exp(-0.062 * v) * mg / 3.57)
             c = ca[s] * ca_decay + dt * g0 * gate * block * (v_r - v)
             if c < 0.0:
                 c = 0.0
-            w[s] += dt * eta(c, P) * (omega(c, P) - P[22] * w[s])
+            w[s] += dt * eta(c, P) * (omega(c, P) - P[LAM] * w[s])
             ca[s] = c if since < active_steps else 0.0
             last[s] = n
         touched += indptr[i + 1] - indptr[i]
     return touched
 
 
+@RULES.register
 class Shouval2002(SynapseModel):
     """Calcium control hypothesis (see :mod:`neurosim.synapses.nmda_calcium`)."""
 
     name = "shouval_2002"
     Params = ShouvalParams
-    synapse_vars = (("Ca", "1"), ("last_step", "1"))
+    synapse_vars = (("Ca", "1"), (SynapseModel.LAST_UPDATE, "1"))
     pre_vars = (
         ("nmda_fast", "1"),
         ("nmda_slow", "1"),
         ("epsp_decay", "1"),
         ("epsp_rise", "1"),
-        ("last_spike_step", "1"),
+        (SynapseModel.LAST_SPIKE, "1"),
     )
-    post_vars = (("last_spike_step", "1"),)
+    post_vars = ((SynapseModel.LAST_SPIKE, "1"),)
     clock_driven = True
     on_pre = sh_on_pre
     on_post = sh_on_post
@@ -225,56 +239,53 @@ class Shouval2002(SynapseModel):
         longest = max(p.tau_s, p.tau_epsp_decay)
         # active while the gate exceeds 1e-6 of its scale, plus 20 calcium decays
         active = math.ceil((longest * math.log(1e6) + 20 * p.tau_Ca) / dt)
-        return np.array(
-            [
-                dt,
-                p.tau_Ca,
-                p.P0 * p.G_NMDA,
-                p.I_f,
-                p.tau_f,
-                p.tau_s,
-                p.V_r,
-                p.Mg,
-                p.bpap_amplitude,
-                p.bpap_fast,
-                p.tau_bpap_fast,
-                p.tau_bpap_slow,
-                p.bpap_delay,
-                0.0,
-                p.alpha1,
-                p.alpha2,
-                p.beta1,
-                p.beta2,
-                p.P1,
-                p.P2,
-                p.P3,
-                p.P4,
-                p.lam,
-                0.0,
-                0.0,
-                1.0 if p.voltage == "kernel" else 0.0,
-                1.0,
-                p.tau_epsp_decay,
-                p.tau_epsp_rise,
-                float(active),
-                p.V_rest,
-                p.epsp_amplitude / norm,
-            ]
+        return pack(
+            SHOUVAL_SIZE,
+            {
+                DT: dt,
+                TAU_CA: p.tau_Ca,
+                G_CA: p.P0 * p.G_NMDA,
+                I_F: p.I_f,
+                TAU_F: p.tau_f,
+                TAU_S: p.tau_s,
+                V_R: p.V_r,
+                MG: p.Mg,
+                BPAP_AMPLITUDE: p.bpap_amplitude,
+                BPAP_FAST: p.bpap_fast,
+                TAU_BPAP_FAST: p.tau_bpap_fast,
+                TAU_BPAP_SLOW: p.tau_bpap_slow,
+                BPAP_DELAY: p.bpap_delay,
+                ALPHA1: p.alpha1,
+                ALPHA2: p.alpha2,
+                BETA1: p.beta1,
+                BETA2: p.beta2,
+                P1: p.P1,
+                P2: p.P2,
+                P3: p.P3,
+                P4: p.P4,
+                LAM: p.lam,
+                KERNEL: 1.0 if p.voltage == "kernel" else 0.0,
+                TAU_EPSP_DECAY: p.tau_epsp_decay,
+                TAU_EPSP_RISE: p.tau_epsp_rise,
+                ACTIVE_STEPS: float(active),
+                V_REST: p.V_rest,
+                EPSP_SCALE: p.epsp_amplitude / norm,
+            },
         )
 
     def check_target(self, post_model):
         names = [v for v, _ in post_model.state_vars]
-        if self.params.voltage == "membrane" and "v" not in names:
+        if self.params.voltage == "membrane" and NeuronModel.MEMBRANE not in names:
             raise ValueError(
                 f"shouval_2002 with voltage='membrane' needs a postsynaptic membrane "
                 f"potential; {post_model.name} has none (use voltage='kernel')"
             )
 
     def initial_state(self, n_syn, n_pre, n_post, weight):
-        Spre = np.zeros((5, n_pre))
-        Spre[4] = -1e15
-        Spost = np.full((1, n_post), -1e15)
-        return np.zeros((2, n_syn)), Spre, Spost
+        Spre = np.zeros((len(self.pre_vars), n_pre))
+        Spre[4] = NEVER
+        Spost = np.full((len(self.post_vars), n_post), NEVER)
+        return np.zeros((len(self.synapse_vars), n_syn)), Spre, Spost
 
     def brian2_model(self):
         """Clock-driven Brian2 synapses written from the module docstring.
@@ -360,7 +371,7 @@ def sh_synchronize(w, Ssyn, P, n, R):
     ca, last = Ssyn[0], Ssyn[1]
     for s in range(w.shape[0]):
         if ca[s] == 0.0 and last[s] < n:
-            w[s] = _relax(w[s], (n - last[s]) * P[0], P)
+            w[s] = _relax(w[s], (n - last[s]) * P[DT], P)
             last[s] = n
 
 

@@ -25,9 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.kernels.jit import kernel
-from neurosim.params import ParameterSet, parameter
-from neurosim.synapses.base import SynapseModel
+from neurosim.neurons.base import NEVER
+from neurosim.params import ParameterSet, pack, parameter
+from neurosim.synapses.base import RULES, SynapseModel
 from neurosim.synapses.traces import decay_tables, decayed
+
+#: Slots of ``P`` (see :func:`neurosim.params.pack`): ``tau_d`` and ``tau_f`` in steps;
+#: the decay tables of ``tau_d`` and ``tau_f`` follow from ``TM_SIZE`` on.
+TS_D, TS_F, TM_SIZE = range(3)
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,8 @@ class TsodyksMarkramParams(ParameterSet):
 @kernel
 def tm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic spikes: recover, facilitate, release ``u x`` of the resources."""
-    ts_d, ts_f = P[0], P[1]
-    table = P[2:]
+    ts_d, ts_f = P[TS_D], P[TS_F]
+    table = P[TM_SIZE:]
     u, x, last, U = Ssyn[0], Ssyn[1], Ssyn[2], Ssyn[3]
     touched = 0
     for k in range(count):
@@ -70,24 +75,26 @@ def tm_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     return 0
 
 
+@RULES.register
 class TsodyksMarkram(SynapseModel):
     """Tsodyks–Markram short-term plasticity (see :mod:`neurosim.synapses.short_term`)."""
 
     name = "tsodyks_markram"
     Params = TsodyksMarkramParams
-    synapse_vars = (("u", "1"), ("x", "1"), ("last_step", "1"), ("U", "1"))
+    synapse_vars = (("u", "1"), ("x", "1"), (SynapseModel.LAST_UPDATE, "1"), ("U", "1"))
     on_pre = tm_on_pre
     on_post = tm_on_post
 
     def constants(self, dt):
         p = self.params
         tau_f = p.tau_f if p.tau_f > 0 else 1.0
-        return np.concatenate([[p.tau_d / dt, p.tau_f / dt], decay_tables(dt, p.tau_d, tau_f)])
+        head = pack(TM_SIZE, {TS_D: p.tau_d / dt, TS_F: p.tau_f / dt})
+        return np.concatenate([head, decay_tables(dt, p.tau_d, tau_f)])
 
     def initial_state(self, n_syn, n_pre, n_post, weight):
         S = np.zeros((4, n_syn))
         S[1] = 1.0
-        S[2] = -1e15
+        S[2] = NEVER
         S[3] = self.params.U
         return S, np.zeros((0, n_pre)), np.zeros((0, n_post))
 

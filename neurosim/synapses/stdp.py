@@ -45,11 +45,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.kernels.jit import kernel
-from neurosim.params import ParameterSet, parameter
-from neurosim.synapses.base import SynapseModel
+from neurosim.neurons.base import NEVER
+from neurosim.params import ParameterSet, pack, parameter
+from neurosim.synapses.base import RULES, SynapseModel
 from neurosim.synapses.traces import decay_tables, decayed
 
 _INTERACTIONS = ("all_to_all", "nearest")
+
+#: Slots of ``P`` that both rules fill alike (see :func:`neurosim.params.pack`):
+#: ``tau_plus`` and ``tau_minus`` in steps, the weight bounds, 1 for nearest-spike
+#: interaction.
+TS_PLUS, TS_MINUS, W_MIN, W_MAX, NEAREST = range(5)
+#: Slots of ``P`` of ``stdp_pair``; its decay tables (``tau_plus``, ``tau_minus``)
+#: follow from ``PAIR_SIZE`` on.
+A_PLUS, A_MINUS, MU_PLUS, MU_MINUS, PAIR_SIZE = range(5, 10)
+#: Slots of ``P`` of ``stdp_triplet`` (``tau_x``, ``tau_y`` in steps); its decay
+#: tables (``tau_plus``, ``tau_x``, ``tau_minus``, ``tau_y``) follow from
+#: ``TRIPLET_SIZE`` on.
+TS_X, TS_Y, A2_PLUS, A3_PLUS, A2_MINUS, A3_MINUS, TRIPLET_SIZE = range(5, 12)
 
 
 def _check_bounds(p):
@@ -80,7 +93,18 @@ class PairSTDPParams(ParameterSet):
 
 
 def _trace_rows():
-    return (("trace", "1"), ("last_step", "1"))
+    return (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
+
+
+def _shared_slots(p, dt) -> dict[int, float]:
+    """Values of the slots both rules share."""
+    return {
+        TS_PLUS: p.tau_plus / dt,
+        TS_MINUS: p.tau_minus / dt,
+        W_MIN: p.w_min,
+        W_MAX: p.w_max,
+        NEAREST: 1.0 if p.interaction == "nearest" else 0.0,
+    }
 
 
 @kernel
@@ -107,9 +131,9 @@ def _potentiate(w, x, a_plus, mu, w_max):
 @kernel
 def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic events of ``stdp_pair``: transmit, update the pre trace, depress."""
-    ts_plus, ts_minus, a_minus, mu_minus = P[0], P[1], P[3], P[5]
-    w_min, w_max, nearest = P[6], P[7], P[8] != 0.0
-    table = P[9:]
+    ts_plus, ts_minus, a_minus, mu_minus = P[TS_PLUS], P[TS_MINUS], P[A_MINUS], P[MU_MINUS]
+    w_min, w_max, nearest = P[W_MIN], P[W_MAX], P[NEAREST] != 0.0
+    table = P[PAIR_SIZE:]
     touched = 0
     for k in range(count):
         i = spikes[k]
@@ -126,9 +150,9 @@ def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target,
 @kernel
 def pair_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic spikes of ``stdp_pair``: update the post trace, potentiate."""
-    ts_plus, ts_minus, a_plus, mu_plus = P[0], P[1], P[2], P[4]
-    w_max, nearest = P[7], P[8] != 0.0
-    table = P[9:]
+    ts_plus, ts_minus, a_plus, mu_plus = P[TS_PLUS], P[TS_MINUS], P[A_PLUS], P[MU_PLUS]
+    w_max, nearest = P[W_MAX], P[NEAREST] != 0.0
+    table = P[PAIR_SIZE:]
     touched = 0
     for k in range(count):
         j = spikes[k]
@@ -146,7 +170,7 @@ class _TraceRule(SynapseModel):
     def initial_state(self, n_syn, n_pre, n_post, weight):
         Spre = np.zeros((len(self.pre_vars), n_pre))
         Spost = np.zeros((len(self.post_vars), n_post))
-        Spre[-1] = Spost[-1] = -1e15  # last update long ago: traces at zero
+        Spre[-1] = Spost[-1] = NEVER  # traces at zero
         return np.zeros((0, n_syn)), Spre, Spost
 
     def check_weights(self, weight):
@@ -158,6 +182,7 @@ class _TraceRule(SynapseModel):
             )
 
 
+@RULES.register
 class PairSTDP(_TraceRule):
     """Pair STDP, additive to multiplicative (see :mod:`neurosim.synapses.stdp`)."""
 
@@ -170,17 +195,16 @@ class PairSTDP(_TraceRule):
 
     def constants(self, dt):
         p = self.params
-        head = [
-            p.tau_plus / dt,
-            p.tau_minus / dt,
-            p.A_plus,
-            p.A_minus,
-            p.mu_plus,
-            p.mu_minus,
-            p.w_min,
-            p.w_max,
-            1.0 if p.interaction == "nearest" else 0.0,
-        ]
+        head = pack(
+            PAIR_SIZE,
+            {
+                **_shared_slots(p, dt),
+                A_PLUS: p.A_plus,
+                A_MINUS: p.A_minus,
+                MU_PLUS: p.mu_plus,
+                MU_MINUS: p.mu_minus,
+            },
+        )
         return np.concatenate([head, decay_tables(dt, p.tau_plus, p.tau_minus)])
 
     def brian2_model(self):
@@ -234,9 +258,9 @@ class TripletSTDPParams(ParameterSet):
 @kernel
 def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic events of ``stdp_triplet``: transmit, depress, then jump r1, r2."""
-    ts_plus, ts_x, ts_minus = P[0], P[1], P[2]
-    a2m, a3m, w_min, nearest = P[6], P[7], P[8], P[10] != 0.0
-    table = P[11:]
+    ts_plus, ts_x, ts_minus = P[TS_PLUS], P[TS_X], P[TS_MINUS]
+    a2m, a3m, w_min, nearest = P[A2_MINUS], P[A3_MINUS], P[W_MIN], P[NEAREST] != 0.0
+    table = P[TRIPLET_SIZE:]
     touched = 0
     for k in range(count):
         i = spikes[k]
@@ -259,9 +283,9 @@ def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, targ
 @kernel
 def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
     """Postsynaptic spikes of ``stdp_triplet``: potentiate, then jump o1, o2."""
-    ts_plus, ts_minus, ts_y = P[0], P[2], P[3]
-    a2p, a3p, w_max, nearest = P[4], P[5], P[9], P[10] != 0.0
-    table = P[11:]
+    ts_plus, ts_minus, ts_y = P[TS_PLUS], P[TS_MINUS], P[TS_Y]
+    a2p, a3p, w_max, nearest = P[A2_PLUS], P[A3_PLUS], P[W_MAX], P[NEAREST] != 0.0
+    table = P[TRIPLET_SIZE:]
     touched = 0
     for k in range(count):
         j = spikes[k]
@@ -281,31 +305,31 @@ def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R)
     return touched
 
 
+@RULES.register
 class TripletSTDP(_TraceRule):
     """Triplet STDP of Pfister & Gerstner 2006 (see :mod:`neurosim.synapses.stdp`)."""
 
     name = "stdp_triplet"
     Params = TripletSTDPParams
-    pre_vars = (("r1", "1"), ("r2", "1"), ("last_step", "1"))
-    post_vars = (("o1", "1"), ("o2", "1"), ("last_step", "1"))
+    pre_vars = (("r1", "1"), ("r2", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    post_vars = (("o1", "1"), ("o2", "1"), (SynapseModel.LAST_UPDATE, "1"))
     on_pre = triplet_on_pre
     on_post = triplet_on_post
 
     def constants(self, dt):
         p = self.params
-        head = [
-            p.tau_plus / dt,
-            p.tau_x / dt,
-            p.tau_minus / dt,
-            p.tau_y / dt,
-            p.A2_plus,
-            p.A3_plus,
-            p.A2_minus,
-            p.A3_minus,
-            p.w_min,
-            p.w_max,
-            1.0 if p.interaction == "nearest" else 0.0,
-        ]
+        head = pack(
+            TRIPLET_SIZE,
+            {
+                **_shared_slots(p, dt),
+                TS_X: p.tau_x / dt,
+                TS_Y: p.tau_y / dt,
+                A2_PLUS: p.A2_plus,
+                A3_PLUS: p.A3_plus,
+                A2_MINUS: p.A2_minus,
+                A3_MINUS: p.A3_minus,
+            },
+        )
         return np.concatenate([head, decay_tables(dt, p.tau_plus, p.tau_x, p.tau_minus, p.tau_y)])
 
     def brian2_model(self):

@@ -67,7 +67,8 @@ def test_series_and_exponential_branches_of_the_block_update_agree():
     # bounded by 0.01 (the DP set); forcing the exponentials gives the same states.
     from numba import njit
 
-    from neurosim.synapses.calcium import _BAND_ARG, _advance_block
+    from neurosim.synapses.calcium import BAND_ARG as _BAND_ARG
+    from neurosim.synapses.calcium import _advance_block
 
     @njit
     def advance(c, rho, last, n, P, z, short_gaps):
