@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet, parameter
@@ -78,15 +79,15 @@ class Izhikevich(NeuronModel):
         return np.array([dt, p.a, p.b, p.c, p.d, p.V_th])
 
     def brian2_model(self):
-        return {
-            "equations": """
+        return Brian2NeuronSpec(
+            equations="""
                 dv/dt = (0.04*v**2 + 5*v + 140 - u + I)/ms : 1
                 du/dt = a*(b*v - u)/ms : 1
                 I : 1
             """,
-            "threshold": "v >= V_th",
-            "reset": "v = c; u += d",
-            "refractory": 0.0,
-            "method": "euler",
-            "namespace": self.params.as_dict(),
-        }
+            threshold="v >= V_th",
+            reset="v = c; u += d",
+            refractory=0.0,
+            method="euler",
+            namespace=self.params.as_dict(),
+        )
