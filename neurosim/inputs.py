@@ -185,6 +185,33 @@ class PoissonSource(_Source):
     def aux(self, n, dt):
         return np.ascontiguousarray(self.rate), _schedule_steps(self.times, dt, "times")
 
+    def brian2_group(self, n, dt, start_step, clock, name):
+        """Brian2 ``PoissonGroup`` (named ``name``) whose rate is a ``TimedArray`` of
+        the rate table on the grid of the greatest common divisor of the segment start
+        steps (zero before the first segment; the last segment holds on)."""
+        import brian2 as b2
+
+        rates, steps = self.aux(n, dt)
+        g = int(np.gcd.reduce(steps)) or 1
+        grid = np.arange(int(steps[-1]) // g + 1) * g
+        seg = np.searchsorted(steps, grid, side="right") - 1
+        values = np.where((seg >= 0)[:, None], rates[np.maximum(seg, 0)], 0.0)
+        per_neuron = rates.shape[1] > 1
+        table = b2.TimedArray(
+            (values if per_neuron else values[:, 0]) * b2.Hz,
+            dt=g * dt * b2.ms,
+            name=f"{name}_rates",
+        )
+        expr = "rate_table(t, i)" if per_neuron else "rate_table(t)"
+        return b2.PoissonGroup(
+            n, rates=expr, clock=clock, namespace={"rate_table": table}, name=name
+        )
+
+    def brian2_state(self, S, n, dt, step):
+        """Set the state ``S`` after a Brian2 run up to ``step``: the rate segment."""
+        steps = self.aux(n, dt)[1]
+        S[0] = max(int(np.searchsorted(steps, step - 1, side="right")) - 1, 0)
+
 
 @kernel
 def step_spike_generator(S, P, A, B, R, I, n, spikes):
@@ -249,6 +276,23 @@ class SpikeGeneratorSource(_Source):
                     f"(dt = {dt} ms); one spike per neuron per step is allowed"
                 )
         return np.zeros((0, 0)), np.concatenate([steps, idx])
+
+    def brian2_group(self, n, dt, start_step, clock, name):
+        """Brian2 ``SpikeGeneratorGroup`` (named ``name``) of the spikes from
+        ``start_step`` on, at their steps times ``dt``."""
+        import brian2 as b2
+
+        steps, idx = np.split(self.aux(n, dt)[1], 2)
+        keep = steps >= start_step
+        return b2.SpikeGeneratorGroup(
+            n, idx[keep], steps[keep] * dt * b2.ms, clock=clock, name=name
+        )
+
+    def brian2_state(self, S, n, dt, step):
+        """Set the state ``S`` after a Brian2 run up to ``step``: the pointer to the
+        next event."""
+        events = self.aux(n, dt)[1][: len(self.times)]
+        S[0] = int(np.searchsorted(events, step, side="left"))
 
 
 class CurrentInput:

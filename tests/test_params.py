@@ -36,7 +36,7 @@ def test_every_model_has_a_complete_protocol():
         S = m.initial_state(3)
         assert S.shape == (len(cls.state_vars), 3)
         assert set(cls.receptors) == {"exc", "inh"}
-        b2 = m.brian2_model()
+        b2 = vars(m.brian2_model())
         assert {"equations", "threshold", "reset", "refractory", "method", "namespace"} <= set(
             b2
         ), name

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import MODELS, NeuronModel, refractory_steps
 from neurosim.params import ParameterSet, pack, parameter
@@ -146,8 +147,8 @@ class AdEx(NeuronModel):
 
     def brian2_model(self):
         p = self.params
-        return {
-            "equations": """
+        return Brian2NeuronSpec(
+            equations="""
                 dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w
                          + g_e*(E_e - v) + g_i*(E_i - v) + I)/C/ms : 1 (unless refractory)
                 dw/dt = (a*(v - E_L) - w)/tau_w/ms : 1
@@ -155,9 +156,9 @@ class AdEx(NeuronModel):
                 dg_i/dt = -g_i/tau_i/ms : 1
                 I : 1
             """,
-            "threshold": "v > V_peak",
-            "reset": "v = V_reset; w += b",
-            "refractory": p.t_ref,
-            "method": "euler",
-            "namespace": p.as_dict(),
-        }
+            threshold="v > V_peak",
+            reset="v = V_reset; w += b",
+            refractory=p.t_ref,
+            method="euler",
+            namespace=p.as_dict(),
+        )

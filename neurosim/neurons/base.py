@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
 from neurosim.params import ParameterSet, Parametrised
 from neurosim.registry import Registry
@@ -106,10 +107,8 @@ class NeuronModel(Parametrised):
         """Auxiliary tables ``(A, B)``; empty for neuron models."""
         return np.zeros((0, 0)), np.zeros(0, dtype=np.int64)
 
-    def brian2_model(self) -> dict[str, Any]:
-        """Brian2 description: ``equations``, ``threshold``, ``reset``,
-        ``refractory``, ``method`` (strings in neurosim units, dimensionless), and
-        ``namespace`` (parameter values)."""
+    def brian2_model(self) -> Brian2NeuronSpec:
+        """The same equations for the Brian2 reference backend (neuron models)."""
         raise NotImplementedError
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import MODELS, NeuronModel
 from neurosim.params import ParameterSet, pack, parameter
@@ -84,15 +85,15 @@ class Izhikevich(NeuronModel):
         )
 
     def brian2_model(self):
-        return {
-            "equations": """
+        return Brian2NeuronSpec(
+            equations="""
                 dv/dt = (0.04*v**2 + 5*v + 140 - u + I)/ms : 1
                 du/dt = a*(b*v - u)/ms : 1
                 I : 1
             """,
-            "threshold": "v >= V_th",
-            "reset": "v = c; u += d",
-            "refractory": 0.0,
-            "method": "euler",
-            "namespace": self.params.as_dict(),
-        }
+            threshold="v >= V_th",
+            reset="v = c; u += d",
+            refractory=0.0,
+            method="euler",
+            namespace=self.params.as_dict(),
+        )

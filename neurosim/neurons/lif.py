@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels import vmath
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import MODELS, NeuronModel, refractory_steps, threshold_reset
@@ -236,19 +237,19 @@ class LIF(NeuronModel):
 
     def brian2_model(self):
         p = self.params
-        return {
-            "equations": """
+        return Brian2NeuronSpec(
+            equations="""
                 dv/dt = -(v - E_L)/tau_m/ms + (I_syn_ex + I_syn_in + I)/C/ms : 1 (unless refractory)
                 dI_syn_ex/dt = -I_syn_ex/tau_syn_ex/ms : 1
                 dI_syn_in/dt = -I_syn_in/tau_syn_in/ms : 1
                 I : 1
             """,
-            "threshold": "v > V_th",
-            "reset": "v = V_reset",
-            "refractory": p.t_ref,
-            "method": "exact",
-            "namespace": p.as_dict(),
-        }
+            threshold="v > V_th",
+            reset="v = V_reset",
+            refractory=p.t_ref,
+            method="exact",
+            namespace=p.as_dict(),
+        )
 
 
 @MODELS.register
@@ -284,16 +285,16 @@ class LIFCond(NeuronModel):
         p = self.params
         ns = p.as_dict()
         del ns["method"]
-        return {
-            "equations": """
+        return Brian2NeuronSpec(
+            equations="""
                 dv/dt = (g_L*(E_L - v) + g_e*(E_e - v) + g_i*(E_i - v) + I)/C/ms : 1 (unless refractory)
                 dg_e/dt = -g_e/tau_e/ms : 1
                 dg_i/dt = -g_i/tau_i/ms : 1
                 I : 1
             """,
-            "threshold": "v > V_th",
-            "reset": "v = V_reset",
-            "refractory": p.t_ref,
-            "method": p.method,
-            "namespace": ns,
-        }
+            threshold="v > V_th",
+            reset="v = V_reset",
+            refractory=p.t_ref,
+            method=p.method,
+            namespace=ns,
+        )

@@ -49,6 +49,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.rng import kernel_state
 from neurosim.neurons.base import NeuronModel
 from neurosim.params import ParameterSet, Parametrised
@@ -111,6 +112,7 @@ class SynapseModel(Parametrised):
     def check_weights(self, weight: np.ndarray) -> None:
         """Raise ValueError when initial weights violate the rule's bounds."""
 
-    def brian2_model(self) -> dict[str, Any]:
-        """Brian2 (clock-driven where the rule needs it) description for cross-checks."""
+    def brian2_model(self) -> Brian2RuleSpec:
+        """The same rule for the Brian2 reference backend (clock-driven where the rule
+        needs it), for cross-checks."""
         raise NotImplementedError

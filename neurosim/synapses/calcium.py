@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels import vmath
 from neurosim.kernels.jit import entry, kernel
 from neurosim.kernels.rng import SCRATCH, buffered_state, take_normals
@@ -391,20 +392,20 @@ class GraupnerBrunel(SynapseModel):
             if p.sigma > 0
             else ""
         )
-        return {
-            "model": f"""
+        return Brian2RuleSpec(
+            model=f"""
                 w = clip(w_min + (w_max - w_min)*rho, w_min, w_max) : 1
                 dc/dt = -c/(tau_Ca*ms) : 1 (clock-driven)
                 drho/dt = (-rho*(1 - rho)*(rho_star - rho) + gamma_p*(1 - rho)*int(c > theta_p)
                            - gamma_d*rho*int(c > theta_d))/(tau*ms){noise} : 1 (clock-driven)
             """,
-            "on_pre": {"pre": "{target} += w", "calcium": "c += C_pre"},
-            "on_post": "c += C_post",
-            "namespace": p.as_dict(),
-            "method": "euler",
-            "lagged": ("calcium",),
-            "synapse_state": {"c": "c", "rho": "rho"},
-        }
+            on_pre={"pre": "{target} += w", "calcium": "c += C_pre"},
+            on_post="c += C_post",
+            namespace=p.as_dict(),
+            method="euler",
+            lagged=("calcium",),
+            synapse_state={"c": "c", "rho": "rho"},
+        )
 
 
 def synaptic_change(

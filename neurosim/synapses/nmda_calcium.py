@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import entry, kernel
 from neurosim.neurons.base import NEVER, NeuronModel
 from neurosim.params import ParameterSet, pack, parameter
@@ -322,8 +323,8 @@ class Shouval2002(SynapseModel):
                 ("epsp_rise", "tau_epsp_rise"),
             )
         }
-        return {
-            "model": f"""
+        return Brian2RuleSpec(
+            model=f"""
                 dCa/dt = P0*G_NMDA*gate*B_Mg*(V_r - V_dend)/ms - Ca/(tau_Ca*ms) : 1 (clock-driven)
                 dw/dt = (Omega - lam*w)/(1000*(P1/(P2 + Ca**P3) + P4)*ms) : 1 (clock-driven)
                 gate = {decayed["nmda_fast"]} + {decayed["nmda_slow"]} : 1
@@ -341,7 +342,7 @@ class Shouval2002(SynapseModel):
                 last_pre_t : second
                 last_post_t : second
             """,
-            "on_pre": f"""
+            on_pre=f"""
                 opened = clip(1 - {decayed["nmda_fast"]} - {decayed["nmda_slow"]}, 0, 1)
                 nmda_fast = {decayed["nmda_fast"]} + I_f*opened
                 nmda_slow = {decayed["nmda_slow"]} + (1 - I_f)*opened
@@ -350,19 +351,19 @@ class Shouval2002(SynapseModel):
                 last_pre_t = t
                 {{target}} += w
             """,
-            "on_post": "last_post_t = t",
-            "namespace": namespace,
-            "method": "euler",
-            "pre_state": {
+            on_post="last_post_t = t",
+            namespace=namespace,
+            method="euler",
+            pre_state={
                 "nmda_fast": "nmda_fast",
                 "nmda_slow": "nmda_slow",
                 "epsp_decay": "epsp_decay",
                 "epsp_rise": "epsp_rise",
                 "last_pre_t": "last_spike_step",
             },
-            "post_state": {"last_post_t": "last_spike_step"},
-            "synapse_state": {"Ca": "Ca"},
-        }
+            post_state={"last_post_t": "last_spike_step"},
+            synapse_state={"Ca": "Ca"},
+        )
 
 
 @entry

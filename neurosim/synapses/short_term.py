@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER
 from neurosim.params import ParameterSet, pack, parameter
@@ -103,21 +104,20 @@ class TsodyksMarkram(SynapseModel):
         the synapse's last spike, as ``last_step`` in neurosim)."""
         p = self.params
         facil = "u = U + u*(1 - U)" if p.tau_f > 0 else "u = U"
-        return {
-            "model": f"""
+        return Brian2RuleSpec(
+            model=f"""
                 w : 1
                 U : 1
                 dx/dt = (1 - x)/(tau_d*ms) : 1 (event-driven)
                 du/dt = -u/({"tau_f" if p.tau_f > 0 else "1"}*ms) : 1 (event-driven)
             """,
-            "on_pre": f"""
+            on_pre=f"""
                 {facil}
                 {{target}} += w*u*x
                 x -= u*x
             """,
-            "on_post": "",
-            "namespace": {"tau_d": p.tau_d, "tau_f": p.tau_f},
-            "init": {"x": 1.0, "u": 0.0, "U": p.U},
-            "synapse_state": {"u": "u", "x": "x", "U": "U"},
-            "lastupdate": "last_step",
-        }
+            namespace={"tau_d": p.tau_d, "tau_f": p.tau_f},
+            init={"x": 1.0, "u": 0.0, "U": p.U},
+            synapse_state={"u": "u", "x": "x", "U": "U"},
+            lastupdate="last_step",
+        )

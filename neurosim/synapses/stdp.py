@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER
 from neurosim.params import ParameterSet, pack, parameter
@@ -213,25 +214,25 @@ class PairSTDP(_TraceRule):
         variable (the line is dropped for ``receptor=None``)."""
         p = self.params
         jump = "= 1" if p.interaction == "nearest" else "+= 1"
-        return {
-            "model": """
+        return Brian2RuleSpec(
+            model="""
                 w : 1
                 dapre/dt = -apre/(tau_plus*ms) : 1 (event-driven)
                 dapost/dt = -apost/(tau_minus*ms) : 1 (event-driven)
             """,
-            "on_pre": f"""
+            on_pre=f"""
                 {{target}} += w
                 apre {jump}
                 w = clip(w - w_max*A_minus*(w/w_max)**mu_minus*apost, w_min, w_max)
             """,
-            "on_post": f"""
+            on_post=f"""
                 apost {jump}
                 w = clip(w + w_max*A_plus*(1 - w/w_max)**mu_plus*apre, w_min, w_max)
             """,
-            "namespace": {k: v for k, v in p.as_dict().items() if k != "interaction"},
-            "pre_traces": {"apre": ("trace", p.tau_plus)},
-            "post_traces": {"apost": ("trace", p.tau_minus)},
-        }
+            namespace={k: v for k, v in p.as_dict().items() if k != "interaction"},
+            pre_traces={"apre": ("trace", p.tau_plus)},
+            post_traces={"apost": ("trace", p.tau_minus)},
+        )
 
 
 @dataclass(frozen=True)
@@ -336,26 +337,26 @@ class TripletSTDP(_TraceRule):
         """Brian2 synapses with per-synapse event-driven traces (see ``PairSTDP``)."""
         p = self.params
         jump = "= 1" if p.interaction == "nearest" else "+= 1"
-        return {
-            "model": """
+        return Brian2RuleSpec(
+            model="""
                 w : 1
                 dr1/dt = -r1/tau_plus/ms : 1 (event-driven)
                 dr2/dt = -r2/tau_x/ms : 1 (event-driven)
                 do1/dt = -o1/tau_minus/ms : 1 (event-driven)
                 do2/dt = -o2/tau_y/ms : 1 (event-driven)
             """,
-            "on_pre": f"""
+            on_pre=f"""
                 {{target}} += w
                 w = clip(w - o1*(A2_minus + A3_minus*r2), w_min, w_max)
                 r1 {jump}
                 r2 {jump}
             """,
-            "on_post": f"""
+            on_post=f"""
                 w = clip(w + r1*(A2_plus + A3_plus*o2), w_min, w_max)
                 o1 {jump}
                 o2 {jump}
             """,
-            "namespace": {k: v for k, v in p.as_dict().items() if k != "interaction"},
-            "pre_traces": {"r1": ("r1", p.tau_plus), "r2": ("r2", p.tau_x)},
-            "post_traces": {"o1": ("o1", p.tau_minus), "o2": ("o2", p.tau_y)},
-        }
+            namespace={k: v for k, v in p.as_dict().items() if k != "interaction"},
+            pre_traces={"r1": ("r1", p.tau_plus), "r2": ("r2", p.tau_x)},
+            post_traces={"o1": ("o1", p.tau_minus), "o2": ("o2", p.tau_y)},
+        )

@@ -155,7 +155,7 @@ def _traces_now(proj, side):
     return np.array(
         [
             S[rows[row]] * np.exp(-gap * DT / tau)
-            for row, tau in desc.get(f"{side}_traces", {}).values()
+            for row, tau in getattr(desc, f"{side}_traces").values()
         ]
     )
 
