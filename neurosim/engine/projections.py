@@ -158,6 +158,7 @@ def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, lag: int, counte
 
 def _postsynaptic_voltage(ctx: LoopContext, j: int, post) -> str:
     """The membrane potential row of ``post`` for ``on_step`` (zeros if it has none)."""
-    if "v" in [v for v, _ in post.model.state_vars]:
-        return f"{ctx.state(post)}[{post.model.state_index('v')}]"
+    v = post.model.MEMBRANE
+    if v in [name for name, _ in post.model.state_vars]:
+        return f"{ctx.state(post)}[{post.model.state_index(v)}]"
     return ctx.arg(f"vnone{j}", np.zeros(post.n))

@@ -359,9 +359,9 @@ class Shouval2002(SynapseModel):
                 "nmda_slow": "nmda_slow",
                 "epsp_decay": "epsp_decay",
                 "epsp_rise": "epsp_rise",
-                "last_pre_t": "last_spike_step",
+                "last_pre_t": self.LAST_SPIKE,
             },
-            post_state={"last_post_t": "last_spike_step"},
+            post_state={"last_post_t": self.LAST_SPIKE},
             synapse_state={"Ca": "Ca"},
         )
 

@@ -119,5 +119,5 @@ class TsodyksMarkram(SynapseModel):
             namespace={"tau_d": p.tau_d, "tau_f": p.tau_f},
             init={"x": 1.0, "u": 0.0, "U": p.U},
             synapse_state={"u": "u", "x": "x", "U": "U"},
-            lastupdate="last_step",
+            lastupdate=self.LAST_UPDATE,
         )

@@ -30,8 +30,10 @@ import numpy as np
 from neurosim.backends.brian2.synapses import WEIGHT
 from neurosim.errors import SimulationError
 from neurosim.neurons.base import NEVER, NeuronModel
+from neurosim.synapses.base import SynapseModel
 
 #: Brian2's ``lastspike`` of a neuron that never fired (its own initial value), in s.
+LAST_UPDATE = SynapseModel.LAST_UPDATE
 BRIAN2_NEVER = -1e4
 
 
@@ -124,7 +126,7 @@ def _rule_state_to_brian2(proj, syn, mapping, engine) -> None:
     for side, S, idx in _sides(proj):
         idx = idx.astype(np.int64)
         for var, (row, tau) in getattr(spec, f"{side}_traces").items():
-            gap = step - S[rows[side]["last_step"]]
+            gap = step - S[rows[side][LAST_UPDATE]]
             value = S[rows[side][row]] * np.exp(-gap * dt / tau)
             setattr(syn, f"{mapping.var(var)}_", value[idx])
             syn.lastupdate_ = step * dt_s  # traces brought to the present
@@ -146,8 +148,8 @@ def _rule_state_from_brian2(proj, syn, mapping, step: int, dt_s: float) -> None:
     if spec.lastupdate is not None:
         last = np.rint(syn.lastupdate_[:] / dt_s)
         proj.S_syn[rows["syn"][spec.lastupdate]] = last
-    elif "last_step" in rows["syn"]:
-        proj.S_syn[rows["syn"]["last_step"]] = step  # clock-driven: state is current
+    elif LAST_UPDATE in rows["syn"]:
+        proj.S_syn[rows["syn"][LAST_UPDATE]] = step  # clock-driven: state is current
     for side, S, idx in _sides(proj):
         # per-neuron state from each neuron's first synapse (all of them agree)
         neurons, first = np.unique(idx, return_index=True)
@@ -155,7 +157,7 @@ def _rule_state_from_brian2(proj, syn, mapping, step: int, dt_s: float) -> None:
             value = getattr(syn, f"{mapping.var(var)}_")[:][first]
             age = step * dt_s - syn.lastupdate_[:][first]
             S[rows[side][row], neurons] = value * np.exp(-age / (tau * 1e-3))
-            S[rows[side]["last_step"], neurons] = step
+            S[rows[side][LAST_UPDATE], neurons] = step
         for var, row in getattr(spec, f"{side}_state").items():
             value = getattr(syn, f"{mapping.var(var)}_")[:][first]
             if row.endswith("_step"):
