@@ -1,0 +1,192 @@
+"""The public :func:`sweep`: plan the runs, open the store, choose the executor, run."""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from neurosim.sweep.executors import Driver, dask_client
+from neurosim.sweep.plan import Plan, plan
+from neurosim.sweep.points import is_int
+from neurosim.sweep.store import Store
+
+#: Most runs in one task sent to a local worker process (``executor="processes"``).
+MAX_CHUNK = 8
+
+
+def _executor(executor, batched: bool, plan_: Plan, max_workers):
+    """(executor, max_workers), checked; ``None`` becomes ``"serial"`` for batched
+    sweeps (the batch kernel already uses every core), else ``"processes"``."""
+    if executor is None:
+        executor = "serial" if batched else "processes"
+    if (
+        isinstance(executor, str)
+        and executor not in ("serial", "processes")
+        and ":" not in executor
+    ):
+        raise ValueError(
+            f"executor = {executor!r} must be 'processes', 'serial', a Dask scheduler address "
+            "('tcp://host:8786'), a dask.distributed Client or a cluster object"
+        )
+    if executor == "processes" and plan_.target.ref[0] == "object":
+        try:
+            pickle.dumps(plan_.target.ref)
+        except Exception as err:
+            raise TypeError(
+                f"{plan_.target.name} cannot be sent to worker processes ({err}); define it "
+                "at the top level of an importable module, or use executor='serial'"
+            ) from None
+    if max_workers is None:
+        max_workers = (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        )
+    if not is_int(max_workers, 1):
+        raise ValueError(f"max_workers = {max_workers!r} must be an integer >= 1")
+    return executor, max_workers
+
+
+def _tasks(todo: list, batched: bool, batch_size: int, executor, max_workers: int) -> list:
+    """The runs cut into tasks: batches of ``batch_size``; for local processes chunks
+    of up to :data:`MAX_CHUNK` runs, at least four per worker (fewer messages between
+    processes, and every worker busy to the end); else single runs."""
+    if batched:
+        size = batch_size
+    elif executor == "processes":
+        size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (4 * max_workers))))
+    else:
+        size = 1
+    return [todo[k : k + size] for k in range(0, len(todo), size)]
+
+
+def _run(driver: Driver, tasks: list, executor, max_workers: int) -> None:
+    if executor == "serial":
+        driver.serial(tasks)
+    elif executor == "processes":
+        driver.processes(tasks, min(max_workers, max(len(tasks), 1)))
+    elif tasks:
+        client, close = dask_client(executor)
+        try:
+            driver.dask(tasks, client)
+        finally:
+            if close:
+                client.close()
+
+
+def sweep(
+    target,
+    grid: Mapping[str, Sequence] | None = None,
+    seeds: int | Iterable[int] = (0,),
+    *,
+    sampler: str = "grid",
+    ranges: Mapping | None = None,
+    n_samples: int | None = None,
+    sample_seed: int = 0,
+    points: Sequence[Mapping] | None = None,
+    params: Mapping | None = None,
+    out=None,
+    executor=None,
+    max_workers: int | None = None,
+    retries: int = 2,
+    retry_errors: bool = False,
+    progress: bool | None = None,
+    batched: bool = False,
+    batch_size: int = 64,
+    resolve: Callable | None = None,
+):
+    """Run ``target`` over parameter points and seeds; return the table of the runs.
+
+    Parameters
+    ----------
+    target : callable, str, module or object
+        A callable ``f(**params)``, a ``"module:function"`` reference, a module with
+        ``run`` (and ``setup``/``measure``), or an object with ``setup`` and
+        ``measure`` (see :mod:`neurosim.sweep`); a name without ``":"`` needs ``resolve``.
+    grid : dict of name -> list
+        Values of each parameter; every combination is run.
+    seeds : int or iterable of int
+        ``N`` means ``range(N)``; every point runs with every seed.
+    sampler : {"grid", "random", "lhs"}
+        ``"random"``/``"lhs"``: add ``n_samples`` points drawn over ``ranges``
+        (uniform, or Latin hypercube) with ``sample_seed``.
+    ranges : dict of name -> (low, high) or list
+        The sampled parameters.
+    points : list of dict, optional
+        Explicit parameter sets (combined with the grid and the samples).
+    params : dict, optional
+        Fixed parameters of every run (recorded in the manifest, not as columns).
+    out : path, optional
+        Results folder; rerunning into it resumes. Default: a new temporary folder.
+    executor : None, "processes", "serial", Client, address or cluster
+        Where runs execute (see :mod:`neurosim.sweep`).
+    max_workers : int, optional
+        Local worker processes (default: one per core).
+    retries : int
+        Deaths of a run's worker tolerated before it is recorded as failed.
+    retry_errors : bool
+        Rerun runs recorded with ``status="error"``.
+    progress : bool, optional
+        Progress bar on standard error; ``None``: only when it is a terminal.
+    batched : bool
+        Run ``batch_size`` instances at a time in one kernel (target needs
+        ``setup``/``measure``).
+    resolve : callable, optional
+        Maps a target name to a target, e.g. ``neurosim.experiments.reference`` for
+        experiment names (``sweep("coba", ..., resolve=reference)``); the name is what
+        the manifest records.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run of this sweep (finished earlier or now), in sweep order;
+        ``df.attrs["folder"]`` is the results folder.
+    """
+    plan_ = plan(
+        target,
+        resolve=resolve,
+        batched=batched,
+        retries=retries,
+        batch_size=batch_size,
+        seeds=seeds,
+        params=params,
+        grid=grid,
+        sampler=sampler,
+        ranges=ranges,
+        n_samples=n_samples,
+        sample_seed=sample_seed,
+        points=points,
+    )
+    executor, max_workers = _executor(executor, batched, plan_, max_workers)
+    if out is None:
+        import tempfile
+
+        out = tempfile.mkdtemp(prefix=f"neurosim-sweep-{plan_.target.name.replace(':', '-')}-")
+    store = Store(out)
+    store.open(plan_.manifest())
+    finished = store.finished()
+    todo = [
+        run
+        for run in plan_.runs
+        if run[0] not in finished or (retry_errors and finished[run[0]] != "ok")
+    ]
+    todo_ids = {run[0] for run in todo}
+    failed = sum(1 for r, _, _ in plan_.runs if finished.get(r, "ok") != "ok" and r not in todo_ids)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=len(plan_.runs),
+        initial=len(plan_.runs) - len(todo),
+        unit="run",
+        desc=f"sweep {plan_.target.name}",
+        disable=None if progress is None else not progress,
+    )
+    bar.set_postfix(failed=failed, refresh=False)
+    payload = (plan_.target.ref, plan_.fixed, plan_.pass_seed, batched)
+    driver = Driver(store, plan_.swept, payload, retries, bar, failed)
+    tasks = _tasks(todo, batched, batch_size, executor, max_workers)
+    try:
+        _run(driver, tasks, executor, max_workers)
+    finally:
+        bar.close()
+    return store.results([r for r, _, _ in plan_.runs])
