@@ -74,6 +74,40 @@ def _run(driver: Driver, tasks: list, executor, max_workers: int) -> None:
                 client.close()
 
 
+def _temporary_folder(plan_: Plan) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"neurosim-sweep-{plan_.target.name.replace(':', '-')}-")
+
+
+def _todo(plan_: Plan, finished: dict, retry_errors: bool) -> tuple[list, int]:
+    """(runs still to do, failed runs that stay as they are) given ``finished``
+    (run_id -> status of the runs with a row)."""
+    todo = [
+        run
+        for run in plan_.runs
+        if run[0] not in finished or (retry_errors and finished[run[0]] != "ok")
+    ]
+    todo_ids = {run[0] for run in todo}
+    failed = sum(1 for r, _, _ in plan_.runs if finished.get(r, "ok") != "ok" and r not in todo_ids)
+    return todo, failed
+
+
+def _progress_bar(plan_: Plan, todo: int, failed: int, progress: bool | None):
+    """A tqdm bar over the sweep's runs, those already finished counted."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=len(plan_.runs),
+        initial=len(plan_.runs) - todo,
+        unit="run",
+        desc=f"sweep {plan_.target.name}",
+        disable=None if progress is None else not progress,
+    )
+    bar.set_postfix(failed=failed, refresh=False)
+    return bar
+
+
 def sweep(
     target,
     grid: Mapping[str, Sequence] | None = None,
@@ -95,52 +129,40 @@ def sweep(
     batch_size: int = 64,
     resolve: Callable | None = None,
 ):
-    """Run ``target`` over parameter points and seeds; return the table of the runs.
+    """Run ``target`` over points and seeds; return the table (see :mod:`neurosim.sweep`).
 
     Parameters
     ----------
-    target : callable, str, module or object
-        A callable ``f(**params)``, a ``"module:function"`` reference, a module with
-        ``run`` (and ``setup``/``measure``), or an object with ``setup`` and
-        ``measure`` (see :mod:`neurosim.sweep`); a name without ``":"`` needs ``resolve``.
+    target : callable, ``"module:function"``, module or object with setup/measure
+        What a run calls; a name without ``":"`` goes through ``resolve`` (below).
     grid : dict of name -> list
         Values of each parameter; every combination is run.
     seeds : int or iterable of int
         ``N`` means ``range(N)``; every point runs with every seed.
-    sampler : {"grid", "random", "lhs"}
-        ``"random"``/``"lhs"``: add ``n_samples`` points drawn over ``ranges``
-        (uniform, or Latin hypercube) with ``sample_seed``.
-    ranges : dict of name -> (low, high) or list
-        The sampled parameters.
-    points : list of dict, optional
-        Explicit parameter sets (combined with the grid and the samples).
+    sampler, ranges, n_samples, sample_seed, points
+        ``sampler="random"``/``"lhs"`` adds ``n_samples`` points drawn over ``ranges``
+        (name -> ``(low, high)`` or a list; uniform, or Latin hypercube); ``points``
+        adds explicit parameter dicts. Grid, samples and points are combined.
     params : dict, optional
         Fixed parameters of every run (recorded in the manifest, not as columns).
     out : path, optional
         Results folder; rerunning into it resumes. Default: a new temporary folder.
-    executor : None, "processes", "serial", Client, address or cluster
-        Where runs execute (see :mod:`neurosim.sweep`).
-    max_workers : int, optional
-        Local worker processes (default: one per core).
-    retries : int
-        Deaths of a run's worker tolerated before it is recorded as failed.
-    retry_errors : bool
-        Rerun runs recorded with ``status="error"``.
+    executor, max_workers
+        ``None``, ``"processes"`` (``max_workers`` of them; default one per core),
+        ``"serial"``, or a Dask ``Client``, scheduler address or cluster.
+    retries, retry_errors
+        Worker deaths a run survives before it fails; rerun runs with ``status="error"``.
     progress : bool, optional
         Progress bar on standard error; ``None``: only when it is a terminal.
-    batched : bool
-        Run ``batch_size`` instances at a time in one kernel (target needs
-        ``setup``/``measure``).
+    batched, batch_size
+        Run ``batch_size`` instances at a time in one kernel (needs setup/measure).
     resolve : callable, optional
-        Maps a target name to a target, e.g. ``neurosim.experiments.reference`` for
-        experiment names (``sweep("coba", ..., resolve=reference)``); the name is what
-        the manifest records.
+        Name -> target (``neurosim.experiments.reference``); the manifest keeps the name.
 
     Returns
     -------
     pandas.DataFrame
-        One row per run of this sweep (finished earlier or now), in sweep order;
-        ``df.attrs["folder"]`` is the results folder.
+        One row per run of this sweep, done now or before, in order; attrs["folder"].
     """
     plan_ = plan(
         target,
@@ -158,35 +180,11 @@ def sweep(
         points=points,
     )
     executor, max_workers = _executor(executor, batched, plan_, max_workers)
-    if out is None:
-        import tempfile
-
-        out = tempfile.mkdtemp(prefix=f"neurosim-sweep-{plan_.target.name.replace(':', '-')}-")
-    store = Store(out)
+    store = Store(_temporary_folder(plan_) if out is None else out)
     store.open(plan_.manifest())
-    finished = store.finished()
-    todo = [
-        run
-        for run in plan_.runs
-        if run[0] not in finished or (retry_errors and finished[run[0]] != "ok")
-    ]
-    todo_ids = {run[0] for run in todo}
-    failed = sum(1 for r, _, _ in plan_.runs if finished.get(r, "ok") != "ok" and r not in todo_ids)
-    from tqdm.auto import tqdm
-
-    bar = tqdm(
-        total=len(plan_.runs),
-        initial=len(plan_.runs) - len(todo),
-        unit="run",
-        desc=f"sweep {plan_.target.name}",
-        disable=None if progress is None else not progress,
-    )
-    bar.set_postfix(failed=failed, refresh=False)
-    payload = (plan_.target.ref, plan_.fixed, plan_.pass_seed, batched)
-    driver = Driver(store, plan_.swept, payload, retries, bar, failed)
+    todo, failed = _todo(plan_, store.finished(), retry_errors)
     tasks = _tasks(todo, batched, batch_size, executor, max_workers)
-    try:
+    with _progress_bar(plan_, len(todo), failed, progress) as bar:
+        driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
         _run(driver, tasks, executor, max_workers)
-    finally:
-        bar.close()
     return store.results([r for r, _, _ in plan_.runs])

@@ -31,6 +31,10 @@ class Plan:
     runs: list[tuple[str, dict, int]]
     sampling: dict = field(default_factory=dict)
 
+    def payload(self, batched: bool) -> tuple:
+        """What every task of the sweep shares: ``(ref, fixed, pass_seed, batched)``."""
+        return (self.target.ref, self.fixed, self.pass_seed, batched)
+
     def manifest(self) -> dict:
         """The manifest of the sweep (``sweep.json``; see :mod:`neurosim.sweep.store`)."""
         version, revision = provenance()

@@ -17,7 +17,6 @@ appended to and rewriting it after each run is O(n^2).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import json
 import os
@@ -45,13 +44,14 @@ MANIFEST = "sweep.json"
 
 
 def _atomic_write(path: Path, write) -> None:
+    """``write(tmp)`` a temporary file beside ``path``, then rename it to ``path``."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         write(tmp)
         os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def to_json(value) -> str:
