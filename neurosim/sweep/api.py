@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -11,9 +10,6 @@ from neurosim.sweep.executors import Driver, dask_client
 from neurosim.sweep.plan import Plan, plan
 from neurosim.sweep.points import is_int
 from neurosim.sweep.store import Store
-
-#: Most runs in one task sent to a local worker process (``executor="processes"``).
-MAX_CHUNK = 8
 
 
 def _executor(executor, batched: bool, plan_: Plan, max_workers):
@@ -47,16 +43,11 @@ def _executor(executor, batched: bool, plan_: Plan, max_workers):
     return executor, max_workers
 
 
-def _tasks(todo: list, batched: bool, batch_size: int, executor, max_workers: int) -> list:
-    """The runs cut into tasks: batches of ``batch_size``; for local processes chunks
-    of up to :data:`MAX_CHUNK` runs, at least four per worker (fewer messages between
-    processes, and every worker busy to the end); else single runs."""
-    if batched:
-        size = batch_size
-    elif executor == "processes":
-        size = max(1, min(MAX_CHUNK, math.ceil(len(todo) / (4 * max_workers))))
-    else:
-        size = 1
+def _tasks(todo: list, batched: bool, batch_size: int) -> list:
+    """The runs cut into tasks: batches of ``batch_size``, else single runs (a worker
+    reports each run as soon as it is done, so Ctrl-C or a dying worker loses none
+    that finished)."""
+    size = batch_size if batched else 1
     return [todo[k : k + size] for k in range(0, len(todo), size)]
 
 
@@ -183,7 +174,7 @@ def sweep(
     store = Store(_temporary_folder(plan_) if out is None else out)
     store.open(plan_.manifest())
     todo, failed = _todo(plan_, store.finished(), retry_errors)
-    tasks = _tasks(todo, batched, batch_size, executor, max_workers)
+    tasks = _tasks(todo, batched, batch_size)
     with _progress_bar(plan_, len(todo), failed, progress) as bar:
         driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
         _run(driver, tasks, executor, max_workers)
