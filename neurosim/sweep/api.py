@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from neurosim.sweep.executors import Driver, dask_client
 from neurosim.sweep.plan import Plan, plan
-from neurosim.sweep.points import is_int
+from neurosim.sweep.points import Sampling, is_int
 from neurosim.sweep.store import Store
 
 
@@ -155,21 +155,8 @@ def sweep(
     pandas.DataFrame
         One row per run of this sweep, done now or before, in order; attrs["folder"].
     """
-    plan_ = plan(
-        target,
-        resolve=resolve,
-        batched=batched,
-        retries=retries,
-        batch_size=batch_size,
-        seeds=seeds,
-        params=params,
-        grid=grid,
-        sampler=sampler,
-        ranges=ranges,
-        n_samples=n_samples,
-        sample_seed=sample_seed,
-        points=points,
-    )
+    sampling = Sampling(grid, sampler, ranges, n_samples, sample_seed, points)
+    plan_ = plan(target, resolve, batched, retries, batch_size, seeds, params, sampling)
     executor, max_workers = _executor(executor, batched, plan_, max_workers)
     store = Store(_temporary_folder(plan_) if out is None else out)
     store.open(plan_.manifest())

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from neurosim.sweep.points import is_int, run_id, seed_list, sweep_points
+from neurosim.sweep.points import Sampling, is_int, run_id, seed_list, sweep_points
 from neurosim.sweep.provenance import provenance
 from neurosim.sweep.store import KEY_COLUMNS, META_COLUMNS, to_json
 from neurosim.sweep.target import Target
@@ -19,8 +19,8 @@ class Plan:
     """Everything a sweep will run.
 
     ``runs`` are ``(run_id, params, seed)`` in sweep order (points in order, each with
-    every seed), without repeats; ``sampling`` holds how the points were made (grid,
-    sampler, ranges, n_samples, sample_seed), for the manifest.
+    every seed), without repeats; ``sampling`` says how the points were made, for the
+    manifest.
     """
 
     target: Target
@@ -29,7 +29,7 @@ class Plan:
     seeds: list[int]
     pass_seed: bool
     runs: list[tuple[str, dict, int]]
-    sampling: dict = field(default_factory=dict)
+    sampling: Sampling
 
     def payload(self, batched: bool) -> tuple:
         """What every task of the sweep shares: ``(ref, fixed, pass_seed, batched)``."""
@@ -38,14 +38,14 @@ class Plan:
     def manifest(self) -> dict:
         """The manifest of the sweep (``sweep.json``; see :mod:`neurosim.sweep.store`)."""
         version, revision = provenance()
-        plain = {k: json.loads(to_json(v)) for k, v in self.sampling.items()}
+        plain = {k: json.loads(to_json(v)) for k, v in self.sampling._asdict().items()}
         return {
             "target": self.target.name,
             "params": json.loads(to_json(self.fixed)),
             "swept": self.swept,
-            "grid": plain["grid"],
+            "grid": plain["grid"] or {},
             "sampler": plain["sampler"],
-            "ranges": plain["ranges"],
+            "ranges": plain["ranges"] or {},
             "n_samples": plain["n_samples"],
             "sample_seed": plain["sample_seed"],
             "seeds": self.seeds,
@@ -78,12 +78,9 @@ def _check_names(swept: list[str], fixed: dict) -> None:
         raise ValueError(f"parameter(s) {sorted(set(swept) & set(fixed))} are both swept and fixed")
 
 
-def plan(target, *, resolve, batched, retries, batch_size, seeds, params, **sampling) -> Plan:
-    """Check the arguments of :func:`~neurosim.sweep.sweep` and list its runs.
-
-    ``sampling``: ``grid``, ``sampler``, ``ranges``, ``n_samples``, ``sample_seed`` and
-    ``points``, as given to :func:`~neurosim.sweep.sweep`.
-    """
+def plan(target, resolve, batched, retries, batch_size, seeds, params, sampling: Sampling) -> Plan:
+    """Check the arguments of :func:`~neurosim.sweep.sweep` (the same names) and list
+    its runs."""
     tgt = _checked_target(target, resolve, batched)
     if not is_int(retries, 0):
         raise ValueError(f"retries = {retries!r} must be an integer >= 0")
@@ -97,7 +94,7 @@ def plan(target, *, resolve, batched, retries, batch_size, seeds, params, **samp
             f"sweep it with the default seeds=(0,), not {seeds}"
         )
     fixed = dict(params or {})
-    points = sweep_points(**sampling)
+    points = sweep_points(sampling)
     swept = list(dict.fromkeys(k for p in points for k in p))
     _check_names(swept, fixed)
     tgt.check_names([*swept, *fixed], batched)
@@ -105,8 +102,5 @@ def plan(target, *, resolve, batched, retries, batch_size, seeds, params, **samp
     for point in points:
         for seed in seeds:
             runs.setdefault(run_id(point, seed), (point, seed))
-    recorded = {k: sampling[k] for k in ("grid", "sampler", "ranges", "n_samples", "sample_seed")}
-    recorded["grid"], recorded["ranges"] = recorded["grid"] or {}, recorded["ranges"] or {}
-    return Plan(
-        tgt, fixed, swept, seeds, pass_seed, [(r, p, s) for r, (p, s) in runs.items()], recorded
-    )
+    listed = [(r, p, s) for r, (p, s) in runs.items()]
+    return Plan(tgt, fixed, swept, seeds, pass_seed, listed, sampling)

@@ -11,6 +11,7 @@ import itertools
 import json
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -127,8 +128,22 @@ def run_id(params: Mapping, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def sweep_points(grid, sampler, ranges, n_samples, sample_seed, points) -> list[dict]:
-    """The product of explicit ``points``, the ``grid`` and the sampled points."""
+class Sampling(NamedTuple):
+    """How a sweep's points are made (the arguments of :func:`~neurosim.sweep.sweep`):
+    the product of explicit ``points``, the ``grid`` and, with ``sampler="random"``
+    or ``"lhs"``, ``n_samples`` points drawn over ``ranges`` with ``sample_seed``."""
+
+    grid: Mapping | None
+    sampler: str
+    ranges: Mapping | None
+    n_samples: int | None
+    sample_seed: int
+    points: Sequence[Mapping] | None
+
+
+def sweep_points(sampling: Sampling) -> list[dict]:
+    """The points of ``sampling`` (every combination of its parts), at least ``[{}]``."""
+    grid, sampler, ranges, n_samples, sample_seed, points = sampling
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler = {sampler!r} is not one of {SAMPLERS}")
     parts = []
