@@ -20,7 +20,9 @@ line per mode with the keys
 
 - ``mode``, ``runs`` (the sweep length), ``wall_s``, ``runs_per_s`` (runs / wall_s);
 - ``steady_runs_per_s``: runs per second once every worker runs, from the rows'
-  ``finished_at``: the last three quarters of the runs over the time they took;
+  ``finished_at``: the last three quarters of the runs over the time they took
+  (batched rows arrive 64 at a time: it needs a sweep of several batches, 256 runs
+  or more);
 - ``startup_s``: the time lost before that rate is reached (starting the worker
   processes, importing, loading the compiled kernels), the time to finish the
   first quarter less what it takes at the steady rate;
