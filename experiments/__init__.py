@@ -23,9 +23,15 @@ BENCHMARKS = {
 }
 
 
-def experiment(name: str):
-    """The run function of experiment ``name``."""
+def reference(name: str) -> str:
+    """The ``"module:function"`` reference of experiment ``name``, which
+    :func:`neurosim.sweep.sweep` accepts (``resolve=reference`` lets it take the name)."""
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; experiments: {sorted(EXPERIMENTS)}")
-    module, func = EXPERIMENTS[name].split(":")
+    return EXPERIMENTS[name]
+
+
+def experiment(name: str):
+    """The run function of experiment ``name``."""
+    module, func = reference(name).split(":")
     return getattr(importlib.import_module(module), func)

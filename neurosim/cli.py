@@ -121,6 +121,7 @@ def _cmd_sweep(args) -> int:
     import json
     import time
 
+    from neurosim.experiments import reference
     from neurosim.sweep import resume_hint, sweep
 
     grid = {}
@@ -152,6 +153,7 @@ def _cmd_sweep(args) -> int:
             progress=False if args.quiet else None,
             batched=args.batched,
             batch_size=args.batch_size,
+            resolve=reference,
         )
     except (ValueError, TypeError) as err:
         raise SystemExit(f"neurosim sweep {args.experiment}: {err}") from None
