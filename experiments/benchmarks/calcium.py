@@ -101,23 +101,13 @@ CLI::
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 import time
 
 import numpy as np
 
-from neurosim.experiments.benchmarks.common import (
-    KEYS,
-    median_row,
-    result_row,
-    run_brian2_standalone,
-    run_s_ratio,
-    run_worker,
-)
-from neurosim.experiments.benchmarks.common import format_table as common_table
+from neurosim.experiments.benchmarks.common import result_row, run_brian2_standalone, run_s_ratio
+from neurosim.experiments.benchmarks.driver import Benchmark, round_robin
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
@@ -131,6 +121,9 @@ RATE_HZ = 5.0
 RULE = "graupner_brunel_2012_dp"
 W_MIN, W_MAX = 0.024, 0.12  # nS
 DT_MS = 0.1
+BENCHMARK = Benchmark(
+    "calcium", "neurosim.experiments.benchmarks.calcium", SIMULATORS, N_NEURON, DT_MS
+)
 
 
 def initial_rho(n_synapses: int, seed: int) -> np.ndarray:
@@ -291,17 +284,9 @@ def _row(name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
 def measure_in_subprocess(name: str, duration_ms: float, seed: int = 1, keep_rho: bool = False):
     """One measurement of simulator ``name`` in a fresh Python process: (row, final
     rho if ``keep_rho`` and the simulator is plastic, else None)."""
-    args = ["--worker", name, "--duration", repr(float(duration_ms)), "--seed", str(int(seed))]
-    with tempfile.TemporaryDirectory(prefix="calcium_bench_") as tmp:
-        rho_path = os.path.join(tmp, "rho.npy")
-        row = run_worker(
-            "neurosim.experiments.benchmarks.calcium",
-            args + (["--rho-out", rho_path] if keep_rho else []),
-            tmp,
-            f"calcium benchmark worker {name} ({duration_ms} ms)",
-        )
-        rho = np.load(rho_path) if keep_rho and os.path.exists(rho_path) else None
-    return row, rho
+    return BENCHMARK.measure(
+        name, duration_ms, seed, array_option="--rho-out" if keep_rho else None
+    )
 
 
 def run(
@@ -321,12 +306,7 @@ def run(
     run); ``neurosim_seeds`` holds ``ks_seeds`` untimed neurosim runs with seeds
     ``seed + 1, ...`` when the plastic neurosim was run. See the module docstring.
     """
-    durations = [float(d) for d in durations_ms]
-    unknown = [s for s in simulators if s not in SIMULATORS]
-    if unknown:
-        raise ValueError(f"unknown simulators {unknown}; choose from {list(SIMULATORS)}")
-    if not durations or any(not d >= 2 * DT_MS for d in durations):
-        raise ValueError(f"durations must be at least {2 * DT_MS} ms, got {durations_ms}")
+    durations = BENCHMARK.check(durations_ms, simulators)
     if int(repeats) < 1 or int(brian2_repeats) < 1 or int(ks_seeds) < 0:
         raise ValueError(
             f"repeats = {repeats}, brian2_repeats = {brian2_repeats} must be >= 1 and "
@@ -335,23 +315,23 @@ def run(
     plastic = [s for s in ("neurosim", "brian2_standalone") if s in simulators]
     d_ks = min(durations) if plastic else None
     rho = {"sim_ms": d_ks, "neurosim": None, "brian2": None, "neurosim_seeds": []}
-    samples = {(d, s): [] for d in durations for s in simulators}
-    for r in range(int(repeats)):
-        for d in durations:
-            for s in simulators:
-                if s == "brian2_standalone" and r >= int(brian2_repeats):
-                    continue
-                keep = r == 0 and s in plastic and d == d_ks
-                row, final = measure_in_subprocess(s, d, seed, keep_rho=keep)
-                samples[(d, s)].append(row)
-                if keep:
-                    rho["neurosim" if s == "neurosim" else "brian2"] = final
+
+    def measure(r: int, d: float, s: str) -> dict | None:
+        if s == "brian2_standalone" and r >= int(brian2_repeats):
+            return None
+        keep = r == 0 and s in plastic and d == d_ks
+        row, final = measure_in_subprocess(s, d, seed, keep_rho=keep)
+        if keep:
+            rho["neurosim" if s == "neurosim" else "brian2"] = final
+        return row
+
+    rows = round_robin(durations, simulators, repeats, measure)
     if "neurosim" in simulators:
         for k in range(1, int(ks_seeds) + 1):
             rho["neurosim_seeds"].append(
                 measure_in_subprocess("neurosim", d_ks, seed + k, keep_rho=True)[1]
             )
-    return [median_row(samples[(d, s)]) for d in durations for s in simulators], rho
+    return rows, rho
 
 
 def weight_comparison(rho: dict) -> dict:
@@ -395,27 +375,11 @@ def plastic_vs_static(rows: list[dict]) -> float | None:
     return run_s_ratio(rows, "numba", "numba_static")
 
 
-def format_table(rows: list[dict]) -> str:
-    """The rows as a readable table (with the mean rate of the LIF neurons)."""
-    return common_table(rows, N_NEURON)
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="neurosim bench calcium",
-        description=(
-            "1000 Poisson inputs onto 100 LIF neurons through 100 000 Graupner-Brunel "
-            "synapses: neurosim (plastic and static) vs Brian2 C++ standalone."
-        ),
-    )
-    p.add_argument("--json", action="store_true", help="print only the JSON lines")
-    p.add_argument(
-        "--durations",
-        default="1000,10000",
-        help="simulated durations in ms, comma-separated (default 1000,10000)",
-    )
-    p.add_argument(
-        "--repeats", type=int, default=1, help="neurosim measurements each; medians reported"
+def _parser():
+    p = BENCHMARK.parser(
+        "1000 Poisson inputs onto 100 LIF neurons through 100 000 Graupner-Brunel "
+        "synapses: neurosim (plastic and static) vs Brian2 C++ standalone.",
+        "neurosim measurements each; medians reported",
     )
     p.add_argument(
         "--brian2-repeats",
@@ -424,57 +388,42 @@ def _parser() -> argparse.ArgumentParser:
         help="Brian2 measurements each, at most --repeats (default 1: Brian2 is slow)",
     )
     p.add_argument(
-        "--only",
-        action="append",
-        choices=list(SIMULATORS),
-        help="run only this simulator (repeatable; default all)",
-    )
-    p.add_argument(
         "--ks-seeds",
         type=int,
         default=4,
         help="untimed neurosim runs with other seeds, the reference for the KS statistic",
     )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--worker", choices=list(SIMULATORS), help=argparse.SUPPRESS)
-    p.add_argument("--duration", type=float, help=argparse.SUPPRESS)
     p.add_argument("--rho-out", help=argparse.SUPPRESS)
     return p
 
 
+def _worker(args) -> dict:
+    row, rho = MEASURE[args.worker](args.duration, args.seed)
+    if args.rho_out and rho is not None:
+        np.save(args.rho_out, rho)
+    return row
+
+
+def _measure_all(args, durations, simulators):
+    rows, rho = run(
+        durations,
+        simulators,
+        seed=args.seed,
+        repeats=args.repeats,
+        brian2_repeats=args.brian2_repeats,
+        ks_seeds=args.ks_seeds,
+    )
+    summaries = [
+        weight_comparison(rho),
+        {"ratio_vs_brian2_standalone": ratio_vs_brian2_standalone(rows)},
+        {"plastic_vs_static": plastic_vs_static(rows)},
+    ]
+    return rows, summaries
+
+
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    if args.worker:
-        row, rho = MEASURE[args.worker](args.duration, args.seed)
-        if args.rho_out and rho is not None:
-            np.save(args.rho_out, rho)
-        print(json.dumps(row), flush=True)
-        return 0
-    try:
-        durations = [float(x) for x in args.durations.split(",") if x.strip()]
-    except ValueError:
-        raise SystemExit(f"--durations expects numbers, got {args.durations!r}") from None
-    simulators = tuple(dict.fromkeys(args.only)) if args.only else tuple(SIMULATORS)
-    try:
-        rows, rho = run(
-            durations,
-            simulators,
-            seed=args.seed,
-            repeats=args.repeats,
-            brian2_repeats=args.brian2_repeats,
-            ks_seeds=args.ks_seeds,
-        )
-    except ValueError as err:
-        raise SystemExit(f"neurosim bench calcium: {err}") from None
-    lines = [json.dumps({k: r[k] for k in KEYS}) for r in rows]
-    lines.append(json.dumps(weight_comparison(rho)))
-    lines.append(json.dumps({"ratio_vs_brian2_standalone": ratio_vs_brian2_standalone(rows)}))
-    lines.append(json.dumps({"plastic_vs_static": plastic_vs_static(rows)}))
-    if not args.json:
-        print(format_table(rows))
-        print()
-    print("\n".join(lines))
-    return 0
+    """``neurosim bench calcium``: see the module docstring."""
+    return BENCHMARK.main(_parser(), argv, _worker, _measure_all)
 
 
 if __name__ == "__main__":

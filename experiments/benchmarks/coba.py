@@ -92,21 +92,12 @@ CLI::
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import tempfile
 import time
 
-from neurosim.experiments.benchmarks.common import (
-    KEYS,
-    median_row,
-    result_row,
-    run_brian2_standalone,
-    run_s_ratio,
-    run_worker,
-)
-from neurosim.experiments.benchmarks.common import format_table as common_table
+from neurosim.experiments.benchmarks.common import KEYS as KEYS  # the row keys, re-exported
+from neurosim.experiments.benchmarks.common import result_row, run_brian2_standalone, run_s_ratio
+from neurosim.experiments.benchmarks.driver import Benchmark, round_robin
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
@@ -118,6 +109,9 @@ SIMULATORS = {
 N_EXC, N_INH = 3200, 800
 P_CONNECT = 0.02
 DT_MS = 0.1
+BENCHMARK = Benchmark(
+    "coba", "neurosim.experiments.benchmarks.coba", SIMULATORS, N_EXC + N_INH, DT_MS
+)
 #: Pair STDP of the excitatory synapses with ``--plastic`` (times ms, weights nS).
 STDP = {"tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.01, "A_minus": 0.0105, "w_max": 12.0}
 
@@ -280,15 +274,8 @@ def measure_in_subprocess(
     name: str, duration_ms: float, seed: int = 1, plastic: bool = False
 ) -> dict:
     """One measurement of simulator ``name`` in a fresh Python process."""
-    args = ["--worker", name, "--duration", repr(float(duration_ms)), "--seed", str(int(seed))]
-    args += ["--plastic"] if plastic else []
-    with tempfile.TemporaryDirectory(prefix="coba_bench_") as tmp:
-        return run_worker(
-            "neurosim.experiments.benchmarks.coba",
-            args,
-            tmp,
-            f"COBA benchmark worker {name} ({duration_ms} ms)",
-        )
+    flags = ["--plastic"] if plastic else []
+    return BENCHMARK.measure(name, duration_ms, seed, flags)[0]
 
 
 def run(
@@ -302,20 +289,15 @@ def run(
     measurement in a fresh process; one row (medians) per simulator and duration, in
     the order of ``durations_ms`` then ``simulators``; ``plastic``: the network with
     pair STDP. See the module docstring."""
-    durations = [float(d) for d in durations_ms]
-    unknown = [s for s in simulators if s not in SIMULATORS]
-    if unknown:
-        raise ValueError(f"unknown simulators {unknown}; choose from {list(SIMULATORS)}")
-    if not durations or any(not d >= 2 * DT_MS for d in durations):
-        raise ValueError(f"durations must be at least {2 * DT_MS} ms, got {durations_ms}")
+    durations = BENCHMARK.check(durations_ms, simulators)
     if int(repeats) < 1:
         raise ValueError(f"repeats = {repeats} must be >= 1")
-    samples = {(d, s): [] for d in durations for s in simulators}
-    for _ in range(int(repeats)):
-        for d in durations:
-            for s in simulators:
-                samples[(d, s)].append(measure_in_subprocess(s, d, seed, plastic))
-    return [median_row(samples[(d, s)]) for d in durations for s in simulators]
+    return round_robin(
+        durations,
+        simulators,
+        repeats,
+        lambda _, d, s: measure_in_subprocess(s, d, seed, plastic),
+    )
 
 
 def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
@@ -324,60 +306,28 @@ def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
     return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
-def format_table(rows: list[dict]) -> str:
-    """The rows as a readable table (with the mean firing rate)."""
-    return common_table(rows, N_EXC + N_INH)
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="neurosim bench coba",
-        description="COBA network (4000 LIF neurons): neurosim vs Brian2 run and build times.",
+def _parser():
+    p = BENCHMARK.parser(
+        "COBA network (4000 LIF neurons): neurosim vs Brian2 run and build times.",
+        "measurements each; medians reported",
     )
-    p.add_argument("--json", action="store_true", help="print only the JSON lines")
-    p.add_argument(
-        "--durations",
-        default="1000,10000",
-        help="simulated durations in ms, comma-separated (default 1000,10000)",
-    )
-    p.add_argument("--repeats", type=int, default=1, help="measurements each; medians reported")
-    p.add_argument(
-        "--only",
-        action="append",
-        choices=list(SIMULATORS),
-        help="run only this simulator (repeatable; default all)",
-    )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--plastic", action="store_true", help="excitatory synapses with pair STDP")
-    p.add_argument("--worker", choices=list(SIMULATORS), help=argparse.SUPPRESS)
-    p.add_argument("--duration", type=float, help=argparse.SUPPRESS)
     return p
 
 
+def _measure_all(args, durations, simulators):
+    rows = run(durations, simulators, seed=args.seed, repeats=args.repeats, plastic=args.plastic)
+    return rows, [{"ratio_vs_brian2_standalone": ratio_vs_brian2_standalone(rows)}]
+
+
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    if args.worker:
-        row = MEASURE[args.worker](args.duration, args.seed, plastic=args.plastic)
-        print(json.dumps(row), flush=True)
-        return 0
-    try:
-        durations = [float(x) for x in args.durations.split(",") if x.strip()]
-    except ValueError:
-        raise SystemExit(f"--durations expects numbers, got {args.durations!r}") from None
-    simulators = tuple(dict.fromkeys(args.only)) if args.only else tuple(SIMULATORS)
-    try:
-        rows = run(
-            durations, simulators, seed=args.seed, repeats=args.repeats, plastic=args.plastic
-        )
-    except ValueError as err:
-        raise SystemExit(f"neurosim bench coba: {err}") from None
-    lines = [json.dumps({k: r[k] for k in KEYS}) for r in rows]
-    lines.append(json.dumps({"ratio_vs_brian2_standalone": ratio_vs_brian2_standalone(rows)}))
-    if not args.json:
-        print(format_table(rows))
-        print()
-    print("\n".join(lines))
-    return 0
+    """``neurosim bench coba``: see the module docstring."""
+    return BENCHMARK.main(
+        _parser(),
+        argv,
+        lambda args: MEASURE[args.worker](args.duration, args.seed, plastic=args.plastic),
+        _measure_all,
+    )
 
 
 if __name__ == "__main__":

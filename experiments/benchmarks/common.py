@@ -1,16 +1,13 @@
-"""What the benchmarks share: the result row, medians over repeats, ratios, the table,
-and running one measurement in a fresh Python process."""
+"""What the benchmark results share: the result row, medians over repeats, ratios, the
+table, and a Brian2 C++ standalone run in a temporary folder. (The command line and the
+worker processes are in :mod:`neurosim.experiments.benchmarks.driver`.)"""
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 #: Keys of every result row, in output order.
 KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
@@ -26,11 +23,11 @@ def run_brian2_standalone(prefix: str, duration_ms: float, build):
     import brian2 as b2
 
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        b2.set_device("cpp_standalone", build_on_run=False)
+        project = os.path.join(tmp, "project")
+        b2.set_device("cpp_standalone", build_on_run=False, directory=project)
         t0 = time.perf_counter()
         net, read = build(b2)
         net.run(duration_ms * b2.ms)
-        project = os.path.join(tmp, "project")
         b2.device.build(directory=project, compile=True, run=True, with_output=False)
         t1 = time.perf_counter()
         run_s = float(b2.device._last_run_time)
@@ -84,23 +81,3 @@ def format_table(rows: list[dict], n_neurons: int) -> str:
             f"{r['build_s']:9.3f} {r['spikes']:9d} {rate:8.2f} {r['synapses']:9d}"
         )
     return "\n".join(lines)
-
-
-def project_root() -> Path:
-    """The folder that contains the ``experiments`` package."""
-    return Path(__file__).resolve().parents[2]
-
-
-def run_worker(module: str, args: list[str], cwd: str, what: str) -> dict:
-    """Run ``python -m <module> <args>`` in ``cwd`` and return the last JSON line it
-    printed; raise RuntimeError with its output if it failed."""
-    env = dict(os.environ)
-    root = str(project_root())
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    cmd = [sys.executable, "-m", module, *args]
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr or proc.stdout)[-4000:]
-        raise RuntimeError(f"{what} failed (exit status {proc.returncode}):\n{tail}")
-    return json.loads(lines[-1])

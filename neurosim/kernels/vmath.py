@@ -22,31 +22,43 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from llvmlite import ir
-from numba import types
+from numba import config, types
 from numba.extending import intrinsic
 
 from neurosim.kernels.jit import kernel
 
+if config.DISABLE_JIT:
+    # NUMBA_DISABLE_JIT (debugging in Python): the same bit casts, by NumPy
 
-@intrinsic
-def _bits_of(typingctx, x):
-    """The IEEE-754 bits of float64 ``x`` as an int64."""
+    def _bits_of(x):
+        """The IEEE-754 bits of float64 ``x`` as an int."""
+        return int(np.float64(x).view(np.int64))
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
+    def _float_of(bits):
+        """The float64 whose IEEE-754 bits are int64 ``bits``."""
+        return float(np.int64(bits).view(np.float64))
 
-    return types.int64(types.float64), codegen
+else:
 
+    @intrinsic
+    def _bits_of(typingctx, x):
+        """The IEEE-754 bits of float64 ``x`` as an int64."""
 
-@intrinsic
-def _float_of(typingctx, bits):
-    """The float64 whose IEEE-754 bits are int64 ``bits``."""
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], ir.IntType(64))
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
+        return types.int64(types.float64), codegen
 
-    return types.float64(types.int64), codegen
+    @intrinsic
+    def _float_of(typingctx, bits):
+        """The float64 whose IEEE-754 bits are int64 ``bits``."""
+
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], ir.DoubleType())
+
+        return types.float64(types.int64), codegen
 
 
 _LOG2E = 1.4426950408889634
