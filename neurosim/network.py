@@ -17,6 +17,7 @@ Units are neurosim's (ms, mV, pF, nS, pA, Hz); brian2 quantities are accepted.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -30,7 +31,7 @@ from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
 from neurosim.population import Population
 from neurosim.projection import Projection
-from neurosim.units import to_neurosim
+from neurosim.units import to_neurosim, to_steps
 
 __all__ = ["Network", "Population", "Projection", "SimulationError"]
 
@@ -92,9 +93,9 @@ class Network:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise ValueError(f"seed = {seed!r} must be a non-negative integer")
-        self.dt = float(dt)
-        self.seed = int(seed)
-        self.backend = backend
+        self._dt = float(dt)
+        self._seed = int(seed)
+        self._backend = backend
         self.populations: dict[str, Population] = {}
         self.projections: dict[str, Projection] = {}
         self.currents: list[tuple[Population, CurrentInput, np.ndarray]] = []
@@ -103,6 +104,26 @@ class Network:
         self._engine = None
         self.buffers = RunBuffers()
         self._event_counts: dict[str, int] = {}
+
+    @property
+    def dt(self) -> float:
+        """Time step in ms (read-only: it is fixed when the network is created)."""
+        return self._dt
+
+    @property
+    def seed(self) -> int:
+        """Root seed of every random stream (read-only)."""
+        return self._seed
+
+    @property
+    def backend(self) -> str:
+        """The backend that runs the network (read-only)."""
+        return self._backend
+
+    def __setattr__(self, var, value):
+        if not var.startswith("_") and isinstance(getattr(type(self), var, None), property):
+            raise AttributeError(f"Network.{var} is read-only; create a new Network to change it")
+        object.__setattr__(self, var, value)
 
     # -- building ------------------------------------------------------------------
     def _changed(self):
@@ -121,6 +142,14 @@ class Network:
                 model = type(model)(model.params.replace(**params))
         else:
             raise TypeError(f"model must be a name or a NeuronModel, got {model!r}")
+        model.check_dt(self.dt)
+        need, have = len(model.state_vars) * int(n) * 8, conn.available_memory()
+        if need > have:
+            raise MemoryError(
+                f"population {name!r}: {n} neurons of {model.name} need "
+                f"{len(model.state_vars)} state rows x {n} x 8 bytes, about "
+                f"{need / 2**30:.3g} GiB, but {have / 2**30:.3g} GiB are available"
+            )
         pop = Population(self, name, int(n), model)
         self.populations[name] = pop
         self._changed()
@@ -199,7 +228,9 @@ class Network:
         if every is None:
             return 1
         every = to_neurosim(every, "time", "every")
-        k = int(round(every / self.dt))
+        if isinstance(every, bool) or not isinstance(every, numbers.Real) or not every > 0:
+            raise ValueError(f"every = {every!r} ms must be a positive number")
+        k = to_steps(every, self.dt, "every")
         if k < 1:
             raise ValueError(f"every = {every} ms must be >= dt = {self.dt} ms")
         return k
@@ -229,6 +260,10 @@ class Network:
     def record_weights(self, projection, synapses=None, every=None, to_disk=None) -> WeightMonitor:
         """Record weights of chosen synapses (CSR order) every ``every`` ms."""
         if isinstance(projection, str):
+            if projection not in self.projections:
+                raise ValueError(
+                    f"no projection {projection!r}; projections: {sorted(self.projections)}"
+                )
             projection = self.projections[projection]
         return self._add_monitor(
             WeightMonitor(self, projection, synapses, self._every(every), to_disk)
@@ -241,7 +276,9 @@ class Network:
         return self.step * self.dt
 
     def run(self, duration, progress: bool = False) -> None:
-        """Advance the network by ``duration`` ms (rounded to whole steps).
+        """Advance the network by ``duration`` ms, rounded to the nearest whole step
+        (a half step rounds up, never down); a positive duration shorter than half a
+        step is refused, since it would run nothing.
 
         ``progress=True`` shows a progress bar. If a population's state becomes NaN
         or infinite, recorded data up to that step are kept and
@@ -250,7 +287,12 @@ class Network:
         duration = to_neurosim(duration, "time", "duration")
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
             raise ValueError(f"duration = {duration!r} ms must be a finite number >= 0")
-        n_steps = int(round(duration / self.dt))
+        n_steps = math.floor(duration / self.dt + 0.5)
+        if duration > 0 and n_steps == 0:
+            raise ValueError(
+                f"duration = {duration:g} ms is shorter than half a step (dt = {self.dt:g} ms) "
+                "and would run no step"
+            )
         if not self.populations:
             raise ValueError("the network has no populations")
         if self._engine is None:

@@ -16,7 +16,9 @@ class Population:
     State variables read and write as attributes in neurosim units, e.g. ``pop.v``
     (a view of the state row, shape ``(n,)``); assigning accepts a scalar, an array of
     length ``n``, a brian2 quantity or a :class:`~neurosim.connectivity.Distribution`
-    (drawn from the population's own random stream).
+    (drawn from the population's own random stream). Its other public attributes
+    (``name``, ``n``, ``model``, ``network``, the state matrix ``S``, the external
+    current ``I``) are read-only: assigning one raises an AttributeError naming it.
     """
 
     def __init__(self, network, name, n, model: NeuronModel):
@@ -58,17 +60,21 @@ class Population:
         raise AttributeError(f"{type(self).__name__} {self.name!r} has no attribute {var!r}")
 
     def __setattr__(self, var, value):
-        if object.__getattribute__(self, "_init") or var in self.__dict__ or var.startswith("_"):
+        if object.__getattribute__(self, "_init") or var.startswith("_"):
             object.__setattr__(self, var, value)
             return
-        if var not in self._var_names():
+        if var in self._var_names():
+            self.set(var, value)
+        elif var in self.__dict__ or hasattr(type(self), var):
+            raise AttributeError(f"population {self.name!r}: attribute {var!r} is read-only")
+        else:
             raise AttributeError(
                 f"{self.model.name} has no state variable {var!r}; it has {self._var_names()}"
             )
-        self.set(var, value)
 
     def set(self, var, value) -> None:
-        """Set state variable ``var`` of every neuron (see class docstring)."""
+        """Set state variable ``var`` of every neuron (see class docstring); a
+        conductance must be >= 0."""
         row = self.model.state_index(var)
         dim = self.model.dimension(var)
         if isinstance(value, conn.Distribution):
@@ -76,7 +82,7 @@ class Population:
             rng = numpy_generator(self.network.seed, f"population/{self.name}/{var}/{self._draws}")
             values = value.draw(rng, self.n, dim, var)
         else:
-            values = np.asarray(to_neurosim(value, dim, var), dtype=float)
+            values = _numbers(to_neurosim(value, dim, var), f"{self.name}.{var}")
             if values.ndim == 0:
                 values = np.full(self.n, float(values))
             if values.shape != (self.n,):
@@ -85,4 +91,18 @@ class Population:
                 )
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{var} must be finite")
+        if dim == "conductance" and values.min() < 0:
+            raise ValueError(
+                f"{self.name}.{var} is a conductance and must be >= 0 nS, got {values.min()}"
+            )
         self.S[row] = values
+
+
+def _numbers(value, what) -> np.ndarray:
+    """``value`` as a float array, or a TypeError naming ``what``."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"{what} must be a number or numbers, got {value!r}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a number or numbers, got {value!r}") from None
