@@ -203,7 +203,9 @@ def _delay_steps(delay, n, dt, rng, name, n_post) -> np.ndarray:
         return np.ones(0, np.int32)
     what = f"delay of projection {name!r}"
     if d_ms.min() < dt * (1 - GRID_TOLERANCE):
-        raise ValueError(f"{what} must be >= dt = {dt} ms (one step), got {d_ms.min()} ms")
+        raise ValueError(
+            f"delay must be >= dt = {dt} ms (one step), got {d_ms.min()} ms in projection {name!r}"
+        )
     longest = float(d_ms.max())
     if longest / dt >= np.iinfo(np.int32).max:
         raise ValueError(
