@@ -99,7 +99,8 @@ def test_each_monitor_owns_its_folder(tmp_path, net):
     with pytest.raises(ValueError, match=r"not empty.*rate monitor of 'n'"):
         net.record_rate(pop, to_disk=tmp_path / "spk")
     with pytest.raises(ValueError, match="not empty"):  # another network's monitor too
-        ns.Network(seed=1).record_spikes(driven(ns.Network(seed=1)), to_disk=tmp_path / "spk")
+        other = ns.Network(seed=1)
+        other.record_spikes(driven(other), to_disk=tmp_path / "spk")
     st = net.record_state(pop, "v", to_disk=tmp_path / "v")
     rate = net.record_rate(pop, to_disk=tmp_path / "rate")
     net.run(50.0)
