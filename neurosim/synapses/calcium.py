@@ -58,7 +58,7 @@ from neurosim.kernels import vmath
 from neurosim.kernels.jit import entry, kernel
 from neurosim.kernels.rng import SCRATCH, buffered_state, take_normals
 from neurosim.params import ParameterSet, pack, parameter
-from neurosim.synapses.base import RULES, SynapseModel
+from neurosim.synapses.base import RULES, SynapseModel, check_bounds
 
 
 @dataclass(frozen=True)
@@ -372,12 +372,8 @@ class GraupnerBrunel(SynapseModel):
     def check_weights(self, weight):
         """Refuse weights outside ``[w_min, w_max]`` (no efficacy rho maps to them)."""
         p = self.params
-        if weight.size and (weight.min() < p.w_min or weight.max() > p.w_max):
-            raise ValueError(
-                f"{self.name}: weights must lie in [w_min, w_max] = [{p.w_min}, {p.w_max}] "
-                f"(w = w_min + (w_max - w_min) rho, rho in [0, 1]), got "
-                f"[{weight.min()}, {weight.max()}]"
-            )
+        note = " (w = w_min + (w_max - w_min) rho, rho in [0, 1])"
+        check_bounds(weight, self.name, p.w_min, p.w_max, note)
 
     def rho_of(self, weight: np.ndarray) -> np.ndarray:
         """The efficacy of each weight: ``(w - w_min) / (w_max - w_min)`` (0 when
