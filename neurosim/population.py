@@ -73,8 +73,11 @@ class Population:
             )
 
     def set(self, var, value) -> None:
-        """Set state variable ``var`` of every neuron (see class docstring); a
-        conductance must be >= 0."""
+        """Set state variable ``var`` of every neuron (see class docstring).
+
+        A conductance given as values must be >= 0; one drawn from a distribution is
+        taken as drawn (the COBA benchmark of Brette et al. 2007 starts from untruncated
+        normal conductances; truncate with ``low=0.0`` to exclude negative draws)."""
         row = self.model.state_index(var)
         dim = self.model.dimension(var)
         if isinstance(value, conn.Distribution):
@@ -89,12 +92,12 @@ class Population:
                 raise ValueError(
                     f"{var} needs a scalar or {self.n} values, got shape {values.shape}"
                 )
+            if dim == "conductance" and values.min() < 0:
+                raise ValueError(
+                    f"{self.name}.{var} is a conductance and must be >= 0 nS, got {values.min()}"
+                )
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{var} must be finite")
-        if dim == "conductance" and values.min() < 0:
-            raise ValueError(
-                f"{self.name}.{var} is a conductance and must be >= 0 nS, got {values.min()}"
-            )
         self.S[row] = values
 
 

@@ -177,7 +177,8 @@ def test_rebuilt_engine_does_not_add_a_current_twice(net):
 
 
 def test_assigned_weights_reach_the_kernel_and_run_rounds_to_the_nearest_step(net):
-    gen = net.add_spike_generator("gen", 1, np.arange(1.0, 100.0, 2.0), np.zeros(49, int))
+    times = np.arange(1.0, 100.0, 2.0)
+    gen = net.add_spike_generator("gen", 1, times, np.zeros(times.size, int))
     cell = net.add_population("cell", 1, "lif")
     proj = net.connect(gen, cell, weight=10.0)
     st = net.record_state(cell, "I_syn_ex")
