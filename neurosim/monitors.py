@@ -5,7 +5,8 @@ Monitors are created through :class:`~neurosim.network.Network` (``record_spikes
 buffers; between chunks of steps the network moves them into the monitor's storage,
 in memory or, with ``to_disk=FOLDER``, appended to raw files that are read back lazily
 as memory-mapped arrays, so long runs need not fit in memory. Every monitor can be
-switched off and on between runs (``monitor.active = False``). Times are in ms.
+switched off and on between runs (``monitor.active = False``); its other attributes
+are read-only. Times are in ms.
 
 Each monitor also writes its own part of the numba engine's generated loop
 (:meth:`Monitor.generate`) and moves what that part recorded into its storage
@@ -118,6 +119,14 @@ class Monitor(ABC):
             Storage(dtype, tail, None if self.folder is None else self.folder / f"{name}.bin")
             for name, dtype, tail in columns
         ]
+
+    def __setattr__(self, var, value):
+        if var != "active" and not var.startswith("_") and var in self.__dict__:
+            raise AttributeError(
+                f"{self.kind} monitor: attribute {var!r} is read-only (only 'active' may be "
+                "changed between runs)"
+            )
+        object.__setattr__(self, var, value)
 
     @property
     def dt(self) -> float:

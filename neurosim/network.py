@@ -79,6 +79,9 @@ class Network:
     buffers : RunBuffers
         What is in flight between steps (ring buffers, event queues, current inputs'
         progress), kept across engine rebuilds; see :mod:`neurosim.buffers`.
+
+    Attributes cannot be rebound (an AttributeError names them): ``dt``, ``seed`` and
+    ``backend`` are fixed at creation, and components are added through the methods.
     """
 
     BACKENDS = tuple(_ENGINES)
@@ -121,7 +124,10 @@ class Network:
         return self._backend
 
     def __setattr__(self, var, value):
-        if not var.startswith("_") and isinstance(getattr(type(self), var, None), property):
+        public = not var.startswith("_") and var != "step"  # engines advance the step
+        if public and (
+            var in self.__dict__ or isinstance(getattr(type(self), var, None), property)
+        ):
             raise AttributeError(f"Network.{var} is read-only; create a new Network to change it")
         object.__setattr__(self, var, value)
 
