@@ -29,13 +29,36 @@ def _small(dt=0.1):
     return net
 
 
-def _proj(weight=0.5, synapse="stdp_pair", receptor="exc"):
-    net = _small()
-    return net.connect("a", "c", ns.OneToOne(), weight=weight, synapse=synapse, name="p")
+def _proj(weight=0.5, synapse="stdp_pair"):
+    return _small().connect("a", "c", ns.OneToOne(), weight=weight, synapse=synapse, name="p")
 
 
 def _delay(delay):
     return lambda: _net().connect("a", "b", ns.Explicit([0], [0]), delay=delay, name="slow")
+
+
+def _call(method, *args, **kwargs):
+    return lambda: getattr(_small(), method)(*args, **kwargs)
+
+
+def _add(model, dt=0.1, n=1, **params):
+    return lambda: _small(dt).add_population("x", n, model, params=params)
+
+
+def _set(what, attr, value):
+    """Assign ``attr`` of the network (None), population ``a``/``c``, a state monitor
+    (``mon``) or a static projection (``p``)."""
+
+    def assign():
+        net = _small()
+        target = {
+            None: lambda: net,
+            "mon": lambda: net.record_state("a", "v"),
+            "p": lambda: net.connect("a", "c", ns.OneToOne(), name="p"),
+        }.get(what, lambda: net.populations[what])()
+        setattr(target, attr, value)
+
+    return assign
 
 
 CASES = [
@@ -55,98 +78,26 @@ CASES = [
         MemoryError,
         r"projection 'indeg'.* expects 9e\+10 synapses",
     ),
-    # fmt: off
     ("delay beyond int32 steps", _delay(3e8), ValueError, r"'slow' = 3e\+08 ms .* beyond the"),
     ("delay ring buffer too big", _delay(1e8), MemoryError, r"'slow' = 1e\+08 ms needs a ring"),
     ("delay off the grid", _delay(0.15), ValueError, r"0.15 ms is not a whole .* 0.1 and 0.2 ms"),
-    (
-        "every off the grid",
-        lambda: _small().record_state("a", "v", every=0.15),
-        ValueError,
-        r"every = 0.15 ms is not a whole multiple of dt = 0.1 ms",
-    ),
-    (
-        "run shorter than half a step",
-        lambda: _small().run(0.04),
-        ValueError,
-        r"duration = 0.04 ms is shorter than half a step",
-    ),
-    (
-        "tau_m = True",
-        lambda: _small().add_population("x", 1, "lif", params={"tau_m": True}),
-        TypeError,
-        r"'tau_m' must be a number, got True",
-    ),
-    (
-        "negative conductance",
-        lambda: setattr(_small().populations["c"], "g_e", -5.0),
-        ValueError,
-        r"c.g_e is a conductance and must be >= 0 nS",
-    ),
-    (
-        "state from text",
-        lambda: setattr(_small().populations["a"], "v", "abc"),
-        TypeError,
-        r"a.v must be a number or numbers, got 'abc'",
-    ),
-    (
-        "1e13 neurons",
-        lambda: _small().add_population("huge", 10**13, "lif"),
-        MemoryError,
-        r"population 'huge': 10000000000000 neurons .* GiB",
-    ),
-    (
-        "record unknown projection",
-        lambda: _small().record_weights("x"),
-        ValueError,
-        r"no projection 'x'; projections: \[\]",
-    ),
-    ("assign dt", lambda: setattr(_small(), "dt", 0.2), AttributeError, r"Network.dt is read-only"),
-    (
-        "assign population size",
-        lambda: setattr(_small().populations["a"], "n", 5),
-        AttributeError,
-        r"population 'a': attribute 'n' is read-only",
-    ),
-    (
-        "assign delay",
-        lambda: setattr(_proj(synapse=None), "delay", 2.0),
-        AttributeError,
-        r"projection 'p': attribute 'delay' is read-only",
-    ),
-    (
-        "weight above STDP w_max",
-        lambda: _proj().set("weight", 5.0),
-        ValueError,
-        r"\[w_min, w_max\] = \[0.0, 1.0\]",
-    ),
-    (
-        "weight from text",
-        lambda: setattr(_proj(synapse=None), "weight", "abc"),
-        TypeError,
-        r"projection 'p': weight must be numbers",
-    ),
-    (
-        "calcium weight above w_max",
-        lambda: _proj(3.0, "graupner_brunel_2012_dp"),
-        ValueError,
-        r"weights must lie in \[w_min, w_max\] = \[0.0, 1.0\]",
-    ),
-    (
-        "AdEx Euler dt >= tau_w",
-        lambda: _small(1.0).add_population("x", 1, "adex", params={"tau_w": 0.5}),
-        ValueError,
-        r"adex: dt = 1 ms must be below tau_w = 0.5 ms",
-    ),
-    (
-        "Euler LIF dt >= tau_m",
-        lambda: _small(10.0).add_population(
-            "x", 1, "lif_cond", params={"method": "euler", "g_L": 100.0}
-        ),
-        ValueError,
-        r"tau_m = C/g_L = 2 ms",
-    ),
-    # fmt: on
+    ("every off the grid", _call("record_state", "a", "v", every=0.15), ValueError, r"= 0.15"),
+    ("run under half a step", _call("run", 0.04), ValueError, r"0.04 ms is shorter than half a"),
+    ("tau_m = True", _add("lif", tau_m=True), TypeError, r"'tau_m' must be a number, got True"),
+    ("negative conductance", _set("c", "g_e", -5.0), ValueError, r"c.g_e is a conductance .* >= 0"),
+    ("state from text", _set("a", "v", "abc"), TypeError, r"a.v must be a number .* got 'abc'"),
+    ("1e13 neurons", _add("lif", n=10**13), MemoryError, r"population 'x': 10000000000000 neu"),
+    ("unknown projection", _call("record_weights", "x"), ValueError, r"no projection 'x'; pro"),
+    ("assign dt", _set(None, "dt", 0.2), AttributeError, r"Network.dt is read-only"),
+    ("rebind populations", _set(None, "populations", {}), AttributeError, r"populations is read-"),
+    ("assign population size", _set("a", "n", 5), AttributeError, r"'a': attribute 'n' is read-"),
+    ("assign monitor period", _set("mon", "every", 5), AttributeError, r"'every' is read-only"),
+    ("assign delay", _set("p", "delay", 2.0), AttributeError, r"'p': attribute 'delay' is read-"),
+    ("weight from text", _set("p", "weight", "abc"), TypeError, r"'p': weight must be numbers"),
+    ("weight above w_max", lambda: _proj().set("weight", 5.0), ValueError, r"= \[0.0, 1.0\]"),
+    ("calcium weight 3.0", lambda: _proj(3.0, "graupner_brunel_2012_dp"), ValueError, r"\[0.0, 1"),
+    ("AdEx dt >= tau_w", _add("adex", 1.0, tau_w=0.5), ValueError, r"1 ms must be below tau_w ="),
+    ("Euler dt >= C/g_L", _add("lif_cond", 20.0, method="euler"), ValueError, r"C/g_L = 20 ms"),
 ]
 
 
