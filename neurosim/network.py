@@ -17,7 +17,6 @@ Units are neurosim's (ms, mV, pF, nS, pA, Hz); brian2 quantities are accepted.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
@@ -31,7 +30,7 @@ from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
 from neurosim.population import Population
 from neurosim.projection import Projection
-from neurosim.units import to_neurosim, to_steps
+from neurosim.units import nearest_steps, to_neurosim, to_steps
 
 __all__ = ["Network", "Population", "Projection", "SimulationError"]
 
@@ -293,7 +292,7 @@ class Network:
         duration = to_neurosim(duration, "time", "duration")
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
             raise ValueError(f"duration = {duration!r} ms must be a finite number >= 0")
-        n_steps = math.floor(duration / self.dt + 0.5)
+        n_steps = nearest_steps(duration, self.dt)
         if duration > 0 and n_steps == 0:
             raise ValueError(
                 f"duration = {duration:g} ms is shorter than half a step (dt = {self.dt:g} ms) "

@@ -6,7 +6,7 @@ import numpy as np
 
 from neurosim import connectivity as conn
 from neurosim.kernels.rng import kernel_state, numpy_generator
-from neurosim.units import GRID_TOLERANCE, to_neurosim, to_steps
+from neurosim.units import GRID_TOLERANCE, nearest_steps, to_neurosim, to_steps
 
 
 class Projection:
@@ -220,7 +220,7 @@ def _delay_steps(delay, n, dt, rng, name, n_post) -> np.ndarray:
             "are available"
         )
     if isinstance(delay, conn.Distribution):
-        steps = np.round(d_ms / dt)
+        steps = nearest_steps(d_ms, dt)
     else:
         steps = to_steps(d_ms, dt, what)
     return np.maximum(steps, 1).astype(np.int32)

@@ -87,6 +87,14 @@ def _si_unit(value):
 GRID_TOLERANCE = 1e-9
 
 
+def nearest_steps(value, dt: float):
+    """``value`` (ms, a number or an array) as the nearest whole number of steps of
+    ``dt``, a half step rounding up (never down): for the times that the grid policy of
+    :func:`to_steps` lets round (a run's duration, delays drawn from a distribution)."""
+    steps = np.floor(np.asarray(value, dtype=float) / dt + 0.5).astype(np.int64)
+    return steps if steps.ndim else int(steps)
+
+
 def to_steps(value, dt: float, name: str):
     """``value`` (ms, a number or an array) as whole steps of ``dt`` (int64).
 
@@ -101,7 +109,7 @@ def to_steps(value, dt: float, name: str):
     whole = np.round(steps)
     off = np.abs(steps - whole) > GRID_TOLERANCE * np.maximum(np.abs(steps), 1.0)
     if np.any(off):
-        bad = float(np.asarray(value, dtype=float)[off].flat[0] if steps.ndim else value)
+        bad = float(np.atleast_1d(np.asarray(value, dtype=float))[np.atleast_1d(off)][0])
         low = np.floor(bad / dt)
         raise ValueError(
             f"{name} = {bad:g} ms is not a whole multiple of dt = {dt:g} ms; the nearest "
