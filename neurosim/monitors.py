@@ -5,7 +5,8 @@ Monitors are created through :class:`~neurosim.network.Network` (``record_spikes
 buffers; between chunks of steps the network moves them into the monitor's storage,
 in memory or, with ``to_disk=FOLDER``, appended to raw files that are read back lazily
 as memory-mapped arrays, so long runs need not fit in memory. Every monitor can be
-switched off and on between runs (``monitor.active = False``). Times are in ms.
+switched off and on between runs (``monitor.active = False``); its other attributes
+are read-only. Times are in ms.
 
 Each monitor also writes its own part of the numba engine's generated loop
 (:meth:`Monitor.generate`) and moves what that part recorded into its storage
@@ -61,6 +62,29 @@ class Storage:
         return self._chunks[0]
 
 
+#: File that marks a folder as one monitor's own (created exclusively when claimed).
+OWNER_FILE = "monitor.json"
+
+
+def _claim(folder: Path, kind: str, target: str) -> Path:
+    """Make ``folder`` this monitor's own: it must be new or empty, and the claim is
+    the exclusive creation of :data:`OWNER_FILE`, so that two monitors (in one process
+    or several) never write into, or truncate, each other's files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = ValueError(
+        f"to_disk folder {str(folder)!r} is not empty (it may hold another monitor's "
+        f"data); give the {kind} monitor of {target!r} a new or empty folder"
+    )
+    if any(folder.iterdir()):
+        raise taken
+    try:
+        with (folder / OWNER_FILE).open("x") as fh:
+            json.dump({"kind": kind, "target": target}, fh)
+    except FileExistsError:
+        raise taken from None
+    return folder
+
+
 class Monitor(ABC):
     """Base class: an ``active`` switch, the sampling period (``every`` steps) and the
     storage of the recorded columns, the first of which holds the step of each entry.
@@ -76,7 +100,8 @@ class Monitor(ABC):
     every_steps : int
         Sampling period in steps.
     to_disk : path, optional
-        Folder where each column streams to ``<name>.bin``; in memory if ``None``.
+        Folder, new or empty, that the monitor claims (:func:`_claim`) and where each
+        column streams to ``<name>.bin``; in memory if ``None``.
     columns : list of (name, dtype, shape of one entry)
         What is stored; the first column holds the step of each entry.
     """
@@ -89,11 +114,19 @@ class Monitor(ABC):
         self.target = target
         self.every = int(every_steps)
         self.active = True
-        self.folder = None if to_disk is None else Path(to_disk)
+        self.folder = None if to_disk is None else _claim(Path(to_disk), self.kind, target.name)
         self._columns = [
             Storage(dtype, tail, None if self.folder is None else self.folder / f"{name}.bin")
             for name, dtype, tail in columns
         ]
+
+    def __setattr__(self, var, value):
+        if var != "active" and not var.startswith("_") and var in self.__dict__:
+            raise AttributeError(
+                f"{self.kind} monitor: attribute {var!r} is read-only (only 'active' may be "
+                "changed between runs)"
+            )
+        object.__setattr__(self, var, value)
 
     @property
     def dt(self) -> float:
@@ -137,13 +170,14 @@ class SpikeMonitor(Monitor):
     kind = "spikes"
 
     def __init__(self, network, population, neurons=None, to_disk=None):
+        mask = np.zeros(population.n, dtype=np.uint8)
+        if neurons is None:
+            mask[:] = 1
+        else:
+            mask[population.check_indices(neurons, "neurons")] = 1
         columns = [("spike_steps", np.int64, ()), ("spike_indices", np.int32, ())]
         super().__init__(network, population, 1, to_disk, columns)
-        self.mask = np.zeros(population.n, dtype=np.uint8)
-        if neurons is None:
-            self.mask[:] = 1
-        else:
-            self.mask[population.check_indices(neurons, "neurons")] = 1
+        self.mask = mask
 
     @property
     def i(self) -> np.ndarray:
@@ -246,7 +280,8 @@ class SampledMonitor(Monitor):
     def flush(self, buffers, filled, start, stop):
         first = -(-start // self.every) * self.every
         steps = np.arange(first, stop, self.every)[:filled]
-        self.append(steps, buffers[0][:filled])
+        # a run stopped by a non-finite state took the failing step's sample: drop it
+        self.append(steps, buffers[0][: len(steps)])
 
 
 class StateMonitor(SampledMonitor):

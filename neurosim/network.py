@@ -25,11 +25,12 @@ from neurosim import connectivity as conn
 from neurosim.buffers import RunBuffers
 from neurosim.errors import SimulationError
 from neurosim.inputs import CurrentInput, PoissonSource, SpikeGeneratorSource
-from neurosim.kernels.rng import kernel_state, numpy_generator
 from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
 from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
-from neurosim.units import to_neurosim
+from neurosim.population import Population
+from neurosim.projection import Projection
+from neurosim.units import nearest_steps, to_neurosim, to_steps
 
 __all__ = ["Network", "Population", "Projection", "SimulationError"]
 
@@ -39,238 +40,6 @@ def _check_name(name, taken, what):
         raise ValueError(f"{what} name {name!r} must be a valid identifier")
     if name in taken:
         raise ValueError(f"a {what} named {name!r} already exists")
-
-
-class Population:
-    """A group of neurons (or spike sources) of one model.
-
-    State variables read and write as attributes in neurosim units, e.g. ``pop.v``
-    (a view of the state row, shape ``(n,)``); assigning accepts a scalar, an array of
-    length ``n``, a brian2 quantity or a :class:`~neurosim.connectivity.Distribution`
-    (drawn from the population's own random stream).
-    """
-
-    def __init__(self, network, name, n, model: NeuronModel):
-        object.__setattr__(self, "_init", True)
-        self.network = network
-        self.name = name
-        self.n = n
-        self.model = model
-        self.S = np.ascontiguousarray(model.initial_state(n), dtype=float)
-        I_e = getattr(model.params, "I_e", 0.0)
-        self.I = np.full(n, float(I_e))
-        self.rng_state = kernel_state(network.seed, f"population/{name}")
-        self._draws = 0
-        object.__setattr__(self, "_init", False)
-
-    def __len__(self):
-        return self.n
-
-    def __repr__(self):
-        return f"Population({self.name!r}, n={self.n}, model={self.model.name!r})"
-
-    def check_indices(self, idx, what) -> np.ndarray:
-        arr = np.atleast_1d(np.asarray(idx))
-        if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-            raise ValueError(f"{what} must be a 1-d array of integer indices")
-        if arr.size and (arr.min() < 0 or arr.max() >= self.n):
-            raise ValueError(f"{what} must be indices in [0, {self.n - 1}] of {self.name!r}")
-        return arr
-
-    def _var_names(self):
-        return [v for v, _ in self.model.state_vars]
-
-    def __getattr__(self, var):
-        if var.startswith("_") or object.__getattribute__(self, "_init"):
-            raise AttributeError(var)
-        model = object.__getattribute__(self, "model")
-        if var in [v for v, _ in model.state_vars]:
-            return self.S[model.state_index(var)]
-        raise AttributeError(f"{type(self).__name__} {self.name!r} has no attribute {var!r}")
-
-    def __setattr__(self, var, value):
-        if object.__getattribute__(self, "_init") or var in self.__dict__ or var.startswith("_"):
-            object.__setattr__(self, var, value)
-            return
-        if var not in self._var_names():
-            raise AttributeError(
-                f"{self.model.name} has no state variable {var!r}; it has {self._var_names()}"
-            )
-        self.set(var, value)
-
-    def set(self, var, value) -> None:
-        """Set state variable ``var`` of every neuron (see class docstring)."""
-        row = self.model.state_index(var)
-        dim = self.model.dimension(var)
-        if isinstance(value, conn.Distribution):
-            self._draws += 1
-            rng = numpy_generator(self.network.seed, f"population/{self.name}/{var}/{self._draws}")
-            values = value.draw(rng, self.n, dim, var)
-        else:
-            values = np.asarray(to_neurosim(value, dim, var), dtype=float)
-            if values.ndim == 0:
-                values = np.full(self.n, float(values))
-            if values.shape != (self.n,):
-                raise ValueError(
-                    f"{var} needs a scalar or {self.n} values, got shape {values.shape}"
-                )
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"{var} must be finite")
-        self.S[row] = values
-
-
-class Projection:
-    """Synapses from one population onto a receptor of another.
-
-    Synapses are stored in CSR order (sorted by presynaptic neuron): ``pre``, ``post``
-    (unsigned 32-bit indices: unsigned indexing is measurably faster in the delivery
-    loop), ``weight`` (unit of the receptor) and ``delay`` (ms) are arrays in that order;
-    ``indptr`` delimits each presynaptic neuron's synapses. :meth:`post_index` gives the
-    synapses onto each postsynaptic neuron.
-    """
-
-    def __init__(self, network, name, pre, post, rule, weight, delay, receptor, synapse=None):
-        self.network = network
-        self.name = name
-        self.pre_population = pre
-        self.post_population = post
-        self.rule = rule
-        self.synapse = synapse
-        if receptor is None:
-            if synapse is None:
-                raise ValueError("receptor=None (no transmission) needs a plasticity rule")
-            self.target_row = None
-            dim = "1"
-        else:
-            if post.model.is_source or receptor not in post.model.receptors:
-                raise ValueError(
-                    f"{post.model.name} population {post.name!r} has no receptor {receptor!r}; "
-                    f"receptors: {sorted(post.model.receptors)}"
-                )
-            self.target_row = post.model.state_index(post.model.receptors[receptor])
-            dim = post.model.receptor_dimension[receptor]
-        self.receptor = receptor
-        conn.check_size(rule, pre.n, post.n, pre is post, f"projection {name!r}")
-        rng = numpy_generator(network.seed, f"projection/{name}")
-        pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
-        n = len(pre_idx)
-        w = conn.synaptic_values(weight, n, dim, "weight", rng)
-        if dim == "conductance" and n and w.min() < 0:
-            raise ValueError(
-                f"weight onto conductance receptor {receptor!r} must be >= 0 nS, got {w.min()}"
-            )
-        dt = network.dt
-        d_ms = conn.synaptic_values(dt if delay is None else delay, n, "time", "delay", rng)
-        if n and d_ms.min() < dt * (1 - 1e-9):
-            raise ValueError(f"delay must be >= dt = {dt} ms (one step), got {d_ms.min()} ms")
-        d_steps = np.maximum(np.round(d_ms / dt), 1).astype(np.int32)
-        if synapse is not None and n and d_steps.min() != d_steps.max():
-            raise ValueError(
-                f"a plastic projection needs one delay for all its synapses; got delays from "
-                f"{d_steps.min() * dt} to {d_steps.max() * dt} ms"
-            )
-        order, self.indptr = conn.build_csr(pre_idx, pre.n)
-        self.pre = pre_idx[order].astype(np.uint32)
-        self.post = post_idx[order].astype(np.uint32)
-        self.weight = np.ascontiguousarray(w[order])
-        self.delay_steps = np.ascontiguousarray(d_steps[order])
-        self._post_index = None
-        self._pre_by_post = None
-        stream = kernel_state if synapse is None else synapse.random_state
-        self.rng_state = stream(network.seed, f"projection/{name}")
-        if synapse is not None:
-            synapse.check_target(post.model)
-            synapse.check_weights(self.weight)
-            self.S_syn, self.S_pre, self.S_post = (
-                np.ascontiguousarray(a, dtype=float)
-                for a in synapse.initial_state(n, pre.n, post.n, self.weight)
-            )
-            names = [v for v, _ in synapse.synapse_vars]
-            if "last_step" in names:
-                self.S_syn[names.index("last_step")] = np.maximum(
-                    self.S_syn[names.index("last_step")], network.step
-                )
-
-    def _synapse_row(self, var):
-        names = [v for v, _ in self.synapse.synapse_vars] if self.synapse else []
-        if var not in names:
-            raise AttributeError(f"projection {self.name!r} has no synapse variable {var!r}")
-        return names.index(var)
-
-    def __getattr__(self, var):
-        if var.startswith("_") or "synapse" not in self.__dict__:
-            raise AttributeError(var)
-        return self.S_syn[self._synapse_row(var)]
-
-    def __setattr__(self, var, value):
-        synapse = self.__dict__.get("synapse")
-        if synapse is not None and var in [v for v, _ in synapse.synapse_vars]:
-            self.set(var, value)
-        else:
-            object.__setattr__(self, var, value)
-
-    def set(self, var, value) -> None:
-        """Set a per-synapse variable of the rule (e.g. ``rho``) or ``weight``."""
-        if var == "weight":
-            target = self.weight
-        else:
-            target = self.S_syn[self._synapse_row(var)]
-        values = np.asarray(value, dtype=float)
-        if values.ndim == 0:
-            values = np.full(self.n_synapses, float(values))
-        if values.shape != target.shape or not np.all(np.isfinite(values)):
-            raise ValueError(f"{var} needs a finite scalar or {self.n_synapses} values")
-        target[:] = values
-        if var != "weight":
-            self.synapse.state_assigned(var, self.weight, self.S_syn)
-
-    def synchronize(self) -> None:
-        """Bring every synapse's rule state up to the present step (rules whose state is
-        otherwise current only as of each synapse's last event)."""
-        sync = getattr(self.synapse, "synchronize", None)
-        if sync is not None:
-            sync(
-                self.weight,
-                self.S_syn,
-                self.synapse.constants(self.network.dt),
-                self.network.step,
-                self.rng_state,
-            )
-
-    @property
-    def n_synapses(self) -> int:
-        return len(self.post)
-
-    def __len__(self):
-        return self.n_synapses
-
-    @property
-    def delay(self) -> np.ndarray:
-        """Synaptic delays in ms (whole steps)."""
-        return self.delay_steps * self.network.dt
-
-    @property
-    def max_delay_steps(self) -> int:
-        return int(self.delay_steps.max()) if self.n_synapses else 1
-
-    def post_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ptr, synapse ids): ``ids[ptr[j]:ptr[j+1]]`` are the synapses onto neuron j."""
-        if self._post_index is None:
-            self._post_index = conn.post_index(self.post, self.post_population.n)
-        return self._post_index
-
-    def pre_by_post(self) -> np.ndarray:
-        """Presynaptic neuron of each synapse in :meth:`post_index` order."""
-        if self._pre_by_post is None:
-            ptr, ids = self.post_index()
-            self._pre_by_post = np.ascontiguousarray(self.pre[ids])
-        return self._pre_by_post
-
-    def __repr__(self):
-        return (
-            f"Projection({self.name!r}: {self.pre_population.name} -> "
-            f"{self.post_population.name}.{self.receptor}, {self.n_synapses} synapses)"
-        )
 
 
 def _numba_engine():
@@ -309,6 +78,9 @@ class Network:
     buffers : RunBuffers
         What is in flight between steps (ring buffers, event queues, current inputs'
         progress), kept across engine rebuilds; see :mod:`neurosim.buffers`.
+
+    Attributes cannot be rebound (an AttributeError names them): ``dt``, ``seed`` and
+    ``backend`` are fixed at creation, and components are added through the methods.
     """
 
     BACKENDS = tuple(_ENGINES)
@@ -323,9 +95,9 @@ class Network:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise ValueError(f"seed = {seed!r} must be a non-negative integer")
-        self.dt = float(dt)
-        self.seed = int(seed)
-        self.backend = backend
+        self._dt = float(dt)
+        self._seed = int(seed)
+        self._backend = backend
         self.populations: dict[str, Population] = {}
         self.projections: dict[str, Projection] = {}
         self.currents: list[tuple[Population, CurrentInput, np.ndarray]] = []
@@ -334,6 +106,29 @@ class Network:
         self._engine = None
         self.buffers = RunBuffers()
         self._event_counts: dict[str, int] = {}
+
+    @property
+    def dt(self) -> float:
+        """Time step in ms (read-only: it is fixed when the network is created)."""
+        return self._dt
+
+    @property
+    def seed(self) -> int:
+        """Root seed of every random stream (read-only)."""
+        return self._seed
+
+    @property
+    def backend(self) -> str:
+        """The backend that runs the network (read-only)."""
+        return self._backend
+
+    def __setattr__(self, var, value):
+        public = not var.startswith("_") and var != "step"  # engines advance the step
+        if public and (
+            var in self.__dict__ or isinstance(getattr(type(self), var, None), property)
+        ):
+            raise AttributeError(f"Network.{var} is read-only; create a new Network to change it")
+        object.__setattr__(self, var, value)
 
     # -- building ------------------------------------------------------------------
     def _changed(self):
@@ -352,6 +147,14 @@ class Network:
                 model = type(model)(model.params.replace(**params))
         else:
             raise TypeError(f"model must be a name or a NeuronModel, got {model!r}")
+        model.check_dt(self.dt)
+        need, have = len(model.state_vars) * int(n) * 8, conn.available_memory()
+        if need > have:
+            raise MemoryError(
+                f"population {name!r}: {n} neurons of {model.name} need "
+                f"{len(model.state_vars)} state rows x {n} x 8 bytes, about "
+                f"{need / 2**30:.3g} GiB, but {have / 2**30:.3g} GiB are available"
+            )
         pop = Population(self, name, int(n), model)
         self.populations[name] = pop
         self._changed()
@@ -430,7 +233,9 @@ class Network:
         if every is None:
             return 1
         every = to_neurosim(every, "time", "every")
-        k = int(round(every / self.dt))
+        if isinstance(every, bool) or not isinstance(every, numbers.Real) or not every > 0:
+            raise ValueError(f"every = {every!r} ms must be a positive number")
+        k = to_steps(every, self.dt, "every")
         if k < 1:
             raise ValueError(f"every = {every} ms must be >= dt = {self.dt} ms")
         return k
@@ -460,6 +265,10 @@ class Network:
     def record_weights(self, projection, synapses=None, every=None, to_disk=None) -> WeightMonitor:
         """Record weights of chosen synapses (CSR order) every ``every`` ms."""
         if isinstance(projection, str):
+            if projection not in self.projections:
+                raise ValueError(
+                    f"no projection {projection!r}; projections: {sorted(self.projections)}"
+                )
             projection = self.projections[projection]
         return self._add_monitor(
             WeightMonitor(self, projection, synapses, self._every(every), to_disk)
@@ -472,7 +281,9 @@ class Network:
         return self.step * self.dt
 
     def run(self, duration, progress: bool = False) -> None:
-        """Advance the network by ``duration`` ms (rounded to whole steps).
+        """Advance the network by ``duration`` ms, rounded to the nearest whole step
+        (a half step rounds up, never down); a positive duration shorter than half a
+        step is refused, since it would run nothing.
 
         ``progress=True`` shows a progress bar. If a population's state becomes NaN
         or infinite, recorded data up to that step are kept and
@@ -481,7 +292,12 @@ class Network:
         duration = to_neurosim(duration, "time", "duration")
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
             raise ValueError(f"duration = {duration!r} ms must be a finite number >= 0")
-        n_steps = int(round(duration / self.dt))
+        n_steps = nearest_steps(duration, self.dt)
+        if duration > 0 and n_steps == 0:
+            raise ValueError(
+                f"duration = {duration:g} ms is shorter than half a step (dt = {self.dt:g} ms) "
+                "and would run no step"
+            )
         if not self.populations:
             raise ValueError("the network has no populations")
         if self._engine is None:

@@ -82,16 +82,12 @@ def check_value(name: str, value, meta, owner: str):
             )
         return value
     value = to_neurosim(value, meta["dimension"], name)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{owner}: parameter {name!r} must be a number, got {value!r}"
-            ) from None
-        if isinstance(value, bool):
-            raise TypeError(f"{owner}: parameter {name!r} must be a number, got {value!r}")
-    value = float(value)
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"{owner}: parameter {name!r} must be a number, got {value!r}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{owner}: parameter {name!r} must be a number, got {value!r}") from None
     lo, hi = meta["low"], meta["high"]
     below = value <= lo if meta["low_open"] else value < lo
     if not math.isfinite(value) or below or value > hi:

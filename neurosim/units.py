@@ -81,3 +81,38 @@ def _si_unit(value):
     from brian2.units.fundamentalunits import get_unit
 
     return get_unit(value.dim)
+
+
+#: Relative tolerance within which a time counts as a whole number of steps.
+GRID_TOLERANCE = 1e-9
+
+
+def nearest_steps(value, dt: float):
+    """``value`` (ms, a number or an array) as the nearest whole number of steps of
+    ``dt``, a half step rounding up (never down): for the times that the grid policy of
+    :func:`to_steps` lets round (a run's duration, delays drawn from a distribution)."""
+    steps = np.floor(np.asarray(value, dtype=float) / dt + 0.5).astype(np.int64)
+    return steps if steps.ndim else int(steps)
+
+
+def to_steps(value, dt: float, name: str):
+    """``value`` (ms, a number or an array) as whole steps of ``dt`` (int64).
+
+    The time grid's policy: a time that sets a step count (a synaptic delay, a
+    monitor's ``every``) must be a whole multiple of ``dt``, within
+    :data:`GRID_TOLERANCE` relative; anything else raises a :class:`ValueError`
+    naming ``name``, the value, ``dt`` and the two nearest allowed values, rather than
+    being rounded silently. (A run's duration and values drawn from a distribution are
+    rounded to the nearest step instead, as their callers document.)
+    """
+    steps = np.asarray(value, dtype=float) / dt
+    whole = np.round(steps)
+    off = np.abs(steps - whole) > GRID_TOLERANCE * np.maximum(np.abs(steps), 1.0)
+    if np.any(off):
+        bad = float(np.atleast_1d(np.asarray(value, dtype=float))[np.atleast_1d(off)][0])
+        low = np.floor(bad / dt)
+        raise ValueError(
+            f"{name} = {bad:g} ms is not a whole multiple of dt = {dt:g} ms; the nearest "
+            f"allowed values are {low * dt:.10g} and {(low + 1) * dt:.10g} ms"
+        )
+    return whole.astype(np.int64) if steps.ndim else int(whole)

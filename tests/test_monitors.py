@@ -89,3 +89,40 @@ def test_plots_draw_headless(net):
     assert len(ax.lines) == 2 and ax.get_ylabel() == "v (mV)"
     ax = plotting.rates(rt, width=2.0)
     assert np.allclose(ax.lines[0].get_ydata(), rt.smoothed(2.0))
+
+
+def test_each_monitor_owns_its_folder(tmp_path, net):
+    pop = driven(net)
+    spk = net.record_spikes(pop, to_disk=tmp_path / "spk")
+    with pytest.raises(ValueError, match=r"not empty.*spikes monitor of 'n'"):
+        net.record_spikes(pop, neurons=[0], to_disk=tmp_path / "spk")
+    with pytest.raises(ValueError, match=r"not empty.*rate monitor of 'n'"):
+        net.record_rate(pop, to_disk=tmp_path / "spk")
+    with pytest.raises(ValueError, match="not empty"):  # another network's monitor too
+        other = ns.Network(seed=1)
+        other.record_spikes(driven(other), to_disk=tmp_path / "spk")
+    st = net.record_state(pop, "v", to_disk=tmp_path / "v")
+    rate = net.record_rate(pop, to_disk=tmp_path / "rate")
+    net.run(50.0)
+    assert len(spk.t) > 0 and len(st.t) == len(rate.t) == 500
+    assert sorted(p.name for p in (tmp_path / "spk").iterdir()) == [
+        "monitor.json",
+        "spike_indices.bin",
+        "spike_indices.json",
+        "spike_steps.bin",
+        "spike_steps.json",
+    ]
+
+
+def test_sampled_monitors_stay_aligned_after_a_failed_run(net):
+    # conductances of 1e308 nS onto both receptors make dV = inf - inf = NaN at 20 ms
+    cell = net.add_population("cell", 2, "adex")
+    gen = net.add_spike_generator("gen", 1, [20.0], [0])
+    exc = net.connect(gen, cell, weight=1e308)
+    net.connect(gen, cell, weight=1e308, receptor="inh")
+    st = net.record_state(cell, "v")
+    w = net.record_weights(exc)
+    for _ in range(2):
+        with pytest.raises(ns.SimulationError, match="'cell'"):
+            net.run(50.0)
+        assert len(st.t) == len(st.v) == len(w.t) == len(w.w) == net.step

@@ -10,6 +10,7 @@ import pytest
 
 import neurosim as ns
 from neurosim.engine import loop
+from neurosim.units import nearest_steps
 
 
 def small_coba(seed=5, backend="numba"):
@@ -72,10 +73,11 @@ def test_counters_count_spikes_and_events(net):
 
 
 def test_state_becoming_nan_stops_with_population_and_time(net):
-    # forward Euler is unstable when dt / tau_w > 2: w oscillates with a growing
-    # amplitude until it overflows
-    pop = net.add_population("unstable", 1, "adex", params={"tau_w": 0.01})
-    net.add_current(pop, ns.CurrentInput(100.0))
+    # conductances of 1e308 nS onto both receptors make dV = inf - inf = NaN at 20 ms
+    pop = net.add_population("unstable", 1, "adex")
+    gen = net.add_spike_generator("gen", 1, [20.0], [0])
+    net.connect(gen, pop, weight=1e308)
+    net.connect(gen, pop, weight=1e308, receptor="inh")
     other = net.add_population("fine", 1, "lif_cond")
     mon = net.record_state(other, "v")
     with pytest.raises(ns.SimulationError, match=r"'unstable'.*t = \d"):
@@ -173,3 +175,34 @@ def test_rebuilt_engine_does_not_add_a_current_twice(net):
     net.record_spikes(pop)  # a new monitor rebuilds the compiled loop
     net.run(1.0)
     assert pop.I.tolist() == [100.0]
+
+
+def test_assigned_weights_reach_the_kernel_and_run_rounds_to_the_nearest_step(net):
+    times = np.arange(1.0, 100.0, 2.0)
+    gen = net.add_spike_generator("gen", 1, times, np.zeros(times.size, int))
+    cell = net.add_population("cell", 1, "lif")
+    proj = net.connect(gen, cell, weight=10.0)
+    st = net.record_state(cell, "I_syn_ex")
+    net.run(20.0)
+    assert st.I_syn_ex.max() > 5.0
+    array = proj.weight
+    proj.weight = np.zeros(1)  # written in place: the compiled loop holds this array
+    assert proj.weight is array and array[0] == 0.0
+    net.run(30.0)
+    assert st.I_syn_ex[-1, 0] < 1e-3
+    proj.weight = 50.0  # a scalar sets every synapse
+    net.run(10.0)
+    assert proj.weight[0] == 50.0 and st.I_syn_ex[-100:].max() > 20.0
+    net.run(0.05)  # half a step rounds up
+    net.run(0.14)
+    assert net.step == 602
+
+
+def test_constant_delays_must_lie_on_the_grid_drawn_ones_round(net):
+    a = net.add_population("a", 20, "lif")
+    drawn = net.connect(a, a, delay=ns.Uniform(0.5, 3.0))
+    assert drawn.delay_steps.min() >= 5 and drawn.delay_steps.max() <= 30
+    assert nearest_steps(np.array([0.04, 0.05, 0.149, 0.25]), 0.1).tolist() == [0, 1, 1, 3]
+    assert net.connect(a, a, delay=0.7).delay_steps[0] == 7
+    with pytest.raises(ValueError, match="0.15 ms is not a whole multiple"):
+        net.connect(a, a, delay=np.full(400, 0.15))

@@ -7,7 +7,9 @@ saved as a real module in the cache folder (``$NEUROSIM_CACHE_DIR`` or
 neurosim's own source, and compiled by Numba with ``cache=True``, so that a second
 process with the same structure loads machine code from disk instead of compiling.
 Parameters and state are arguments, never constants of the source, so changing a
-value does not recompile.
+value does not recompile. Code is loaded from the cache only when its folder and files
+are the current user's own and not writable by others; otherwise the loop is compiled
+in memory (with a warning).
 
 The generated function ``run_steps(n0, n1, ...)`` advances steps ``n0 .. n1 - 1`` and
 returns the step it stopped at: ``n1``, or earlier when a spike-monitor buffer is
@@ -20,7 +22,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import stat
 import sys
+import tempfile
+import types
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,12 +34,36 @@ import neurosim
 
 
 def cache_dir() -> Path:
-    """Folder of generated kernels (created on demand)."""
+    """Folder of generated kernels (created on demand, readable by its owner only)."""
     root = os.environ.get("NEUROSIM_CACHE_DIR")
     path = Path(root) if root else Path.home() / ".cache" / "neurosim"
     path = path / "kernels"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def unsafe(path: Path) -> str | None:
+    """Why code loaded from ``path`` could have been planted by someone else: it is not
+    owned by the current user, or other users may write it; ``None`` when it is safe."""
+    st = path.stat()
+    if st.st_uid != os.getuid():
+        return f"{path} is owned by user id {st.st_uid}, not by the current user"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{path} is writable by other users"
+    return None
+
+
+def _cache_problem(folder: Path, path: Path) -> str | None:
+    """The first unsafe item among the cache folder, Numba's cache folder and the
+    kernel file (those that exist)."""
+    numba_dir = os.environ.get("NUMBA_CACHE_DIR")
+    items = [folder, Path(numba_dir) if numba_dir else folder / "__pycache__", path]
+    for item in items:
+        if item.exists():
+            problem = unsafe(item)
+            if problem:
+                return problem
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +81,10 @@ def source_fingerprint() -> str:
 #: The sections of one step of the generated loop, in the order they run (see
 #: :mod:`neurosim.engine.loop` for what each does).
 SECTIONS = ("guard", "arrive", "inputs", "sample", "update", "record", "transmit", "post", "clock")
+
+
+#: Decorator of the generated loop (cached on disk by Numba).
+DECORATOR = "@njit(cache=True, nogil=True)"
 
 
 class Source:
@@ -90,7 +124,7 @@ class Source:
             *sorted(self.imports.values()),
             "",
             "",
-            "@njit(cache=True, nogil=True)",
+            DECORATOR,
             f"def run_steps(n0, n1, status, {', '.join(self.args)}):",
             "    for n in range(n0, n1):",
             *body,
@@ -101,18 +135,39 @@ class Source:
 
 
 def load(source_text: str):
-    """Write ``source_text`` as a module in the cache folder (once) and import it."""
+    """Write ``source_text`` as a module in the cache folder (once) and import it.
+
+    A kernel file is created under a random temporary name in the cache folder and
+    renamed into place. When the cache folder, Numba's cache or the kernel file is not
+    the current user's own or is writable by others (:func:`unsafe`), nothing is read
+    from or written to it: a warning says why and the loop is compiled in memory.
+    """
     key = hashlib.sha256((source_fingerprint() + source_text).encode()).hexdigest()[:20]
     name = f"nskernel_{key}"
     if name in sys.modules:
         return sys.modules[name].run_steps
-    path = cache_dir() / f"{name}.py"
+    folder = cache_dir()
+    path = folder / f"{name}.py"
+    problem = _cache_problem(folder, path)
+    if problem is not None:
+        warnings.warn(f"not using the kernel cache: {problem}; compiling in memory", stacklevel=3)
+        return _in_memory(name, source_text)
     if not path.exists() or path.read_text() != source_text:
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(source_text)
+        fd, tmp = tempfile.mkstemp(prefix=f"{name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(source_text)
         os.replace(tmp, path)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    return module.run_steps
+
+
+def _in_memory(name: str, source_text: str):
+    """Compile the generated module from its text, without Numba's disk cache."""
+    module = types.ModuleType(name)
+    text = source_text.replace(DECORATOR, DECORATOR.replace("cache=True", "cache=False"))
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+    sys.modules[name] = module
     return module.run_steps

@@ -71,6 +71,9 @@ class NumbaEngine:
         if progress:
             from tqdm.auto import tqdm
 
+            # a call of no step compiles the loop now, so that the bar's rate and ETA
+            # measure simulation only
+            self.kernel(net.step, net.step, self.status, *self.args)
             bar = tqdm(total=n_steps, unit="step", desc=f"t = {net.t:.1f} ms")
         # with a progress bar, return to Python about 50 times per run
         span = self.chunk if bar is None else max(1, min(self.chunk, n_steps // 50))

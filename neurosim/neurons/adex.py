@@ -121,6 +121,12 @@ class AdEx(NeuronModel):
     receptors = {"exc": "g_e", "inh": "g_i"}
     step = step_adex
 
+    def euler_limits(self):
+        """V and w are advanced by forward Euler: dt must stay below ``tau_w`` and the
+        membrane time constant ``C / g_L``."""
+        p = self.params
+        return {"tau_w": p.tau_w, "tau_m = C/g_L": p.C / p.g_L}
+
     def constants(self, dt):
         p = self.params
         return pack(

@@ -103,6 +103,22 @@ class NeuronModel(Parametrised):
         slots its module declares (see :func:`neurosim.params.pack`)."""
         raise NotImplementedError
 
+    def check_dt(self, dt: float) -> None:
+        """Raise ValueError when a step of ``dt`` ms is known to make the model's
+        integration unstable (default: no limit; see :meth:`euler_limits`)."""
+        for what, tau in self.euler_limits().items():
+            if not dt < tau:
+                raise ValueError(
+                    f"{self.name}: dt = {dt:g} ms must be below {what} = {tau:.4g} ms: "
+                    "forward Euler on a time constant no longer than the step diverges "
+                    "(take a smaller dt)"
+                )
+
+    def euler_limits(self) -> dict[str, float]:
+        """Time constants (ms, by name) that a forward-Euler step must stay below;
+        empty for models integrated exactly."""
+        return {}
+
     def aux(self, n: int, dt: float) -> tuple[np.ndarray, np.ndarray]:
         """Auxiliary tables ``(A, B)``; empty for neuron models."""
         return np.zeros((0, 0)), np.zeros(0, dtype=np.int64)

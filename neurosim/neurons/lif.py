@@ -267,6 +267,11 @@ class LIFCond(NeuronModel):
     receptors = {"exc": "g_e", "inh": "g_i"}
     step = step_lif_cond
 
+    def euler_limits(self):
+        """With ``method="euler"``, dt must stay below ``tau_m = C / g_L``."""
+        p = self.params
+        return {"tau_m = C/g_L": p.C / p.g_L} if p.method == "euler" else {}
+
     def constants(self, dt):
         p = self.params
         return pack(

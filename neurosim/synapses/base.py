@@ -59,6 +59,16 @@ from neurosim.registry import Registry
 RULES = Registry("synapses", "synapse model", "rules")
 
 
+def check_bounds(weight: np.ndarray, rule: str, w_min: float, w_max: float, note: str = ""):
+    """Raise ValueError naming ``rule`` and its bounds when a weight lies outside
+    ``[w_min, w_max]`` (``note`` explains the bounds)."""
+    if weight.size and (weight.min() < w_min or weight.max() > w_max):
+        raise ValueError(
+            f"{rule}: initial weights must lie in [w_min, w_max] = [{w_min}, {w_max}]"
+            f"{note} (assigned ones too), got [{weight.min()}, {weight.max()}]"
+        )
+
+
 class SynapseModel(Parametrised):
     """Base class of plasticity rules (see module docstring)."""
 

@@ -59,7 +59,7 @@ from neurosim.kernels import vmath
 from neurosim.kernels.jit import entry, kernel
 from neurosim.kernels.rng import SCRATCH, buffered_state, take_normals
 from neurosim.params import ParameterSet, pack, parameter
-from neurosim.synapses.base import RULES, SynapseModel
+from neurosim.synapses.base import RULES, SynapseModel, check_bounds
 
 
 @dataclass(frozen=True)
@@ -314,8 +314,9 @@ class GraupnerBrunel(SynapseModel):
     """Graupner–Brunel 2012 calcium rule (see :mod:`neurosim.synapses.calcium`).
 
     Synapse state: ``c`` (calcium), ``rho`` (efficacy), ``last_step``; set the initial
-    efficacy per synapse with ``projection.rho = values`` (default 0, or the DOWN/UP
-    split given by ``beta`` with :meth:`bistable_start`).
+    efficacy per synapse with ``projection.rho = values`` or through the weight: the
+    initial ``weight`` (which must lie in ``[w_min, w_max]``) and every later
+    ``projection.weight = values`` set ``rho = (w - w_min) / (w_max - w_min)``.
     """
 
     name = "graupner_brunel"
@@ -362,16 +363,32 @@ class GraupnerBrunel(SynapseModel):
         return buffered_state(seed, name, scratch=3 * BLOCK)
 
     def state_assigned(self, var, weight, Ssyn):
+        """Keep ``w = w_min + (w_max - w_min) rho`` after ``rho`` or ``weight`` was set."""
+        p = self.params
         if var == "rho":
-            p = self.params
             weight[:] = np.clip(p.w_min + (p.w_max - p.w_min) * Ssyn[1], p.w_min, p.w_max)
+        elif var == "weight":
+            Ssyn[1] = self.rho_of(weight)
+
+    def check_weights(self, weight):
+        """Refuse weights outside ``[w_min, w_max]`` (no efficacy rho maps to them)."""
+        p = self.params
+        note = " (w = w_min + (w_max - w_min) rho, rho in [0, 1])"
+        check_bounds(weight, self.name, p.w_min, p.w_max, note)
+
+    def rho_of(self, weight: np.ndarray) -> np.ndarray:
+        """The efficacy of each weight: ``(w - w_min) / (w_max - w_min)`` (0 when
+        ``w_min == w_max``)."""
+        p = self.params
+        span = p.w_max - p.w_min
+        return (weight - p.w_min) / span if span > 0 else np.zeros_like(weight)
 
     def pre_lag_steps(self, dt):
         return int(round(self.params.D / dt))
 
     def initial_state(self, n_syn, n_pre, n_post, weight):
         S = np.zeros((3, n_syn))
-        weight[:] = self.params.w_min
+        S[1] = self.rho_of(weight)
         return S, np.zeros((0, n_pre)), np.zeros((0, n_post))
 
     def brian2_model(self):

@@ -48,7 +48,7 @@ from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER
 from neurosim.params import ParameterSet, pack, parameter
-from neurosim.synapses.base import RULES, SynapseModel
+from neurosim.synapses.base import RULES, SynapseModel, check_bounds
 from neurosim.synapses.traces import decay_tables, decayed
 
 _INTERACTIONS = ("all_to_all", "nearest")
@@ -175,12 +175,7 @@ class _TraceRule(SynapseModel):
         return np.zeros((0, n_syn)), Spre, Spost
 
     def check_weights(self, weight):
-        p = self.params
-        if weight.size and (weight.min() < p.w_min or weight.max() > p.w_max):
-            raise ValueError(
-                f"initial weights must lie in [w_min, w_max] = [{p.w_min}, {p.w_max}], got "
-                f"[{weight.min()}, {weight.max()}]"
-            )
+        check_bounds(weight, self.name, self.params.w_min, self.params.w_max)
 
 
 @RULES.register

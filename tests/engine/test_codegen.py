@@ -1,5 +1,9 @@
 """The generated loop's text: sections run in their fixed order, whatever the order in
-which builders fill them."""
+which builders fill them; the kernel cache is used only when it is safe."""
+
+import sys
+
+import pytest
 
 from neurosim.engine import codegen
 
@@ -19,3 +23,26 @@ def test_arguments_keep_their_registration_order():
     assert src.arg("b", 2) == "b" and src.arg("a", 1) == "a"
     assert "def run_steps(n0, n1, status, b, a):" in src.render()
     assert src.values == [2, 1]
+
+
+TRIVIAL = "from numba import njit\n\n\n{}\ndef run_steps(n0, n1, status):\n    return n1 + {}\n"
+
+
+def test_a_cache_others_may_write_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUROSIM_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    folder = codegen.cache_dir()
+    folder.chmod(0o777)
+    with pytest.warns(UserWarning, match="writable by other users.*in memory"):
+        run = codegen.load(TRIVIAL.format(codegen.DECORATOR, 1))
+    assert run(0, 5, None) == 6 and list(folder.iterdir()) == []
+    folder.chmod(0o700)
+    run = codegen.load(TRIVIAL.format(codegen.DECORATOR, 2))
+    kernel = next(folder.glob("nskernel_*.py"))
+    assert run(0, 5, None) == 7 and [p.suffix for p in folder.glob("*.tmp")] == []
+    kernel.chmod(0o666)
+    text = kernel.read_text()
+    for name in [m for m in sys.modules if m.startswith("nskernel_")]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.warns(UserWarning, match="nskernel_.*writable by other users"):
+        assert codegen.load(text)(0, 5, None) == 7

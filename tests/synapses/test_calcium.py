@@ -249,3 +249,16 @@ def test_published_sets_load_and_validate():
         GraupnerBrunel(theta_d=2.0, theta_p=1.3)
     with pytest.raises(ValueError, match="rho_star"):
         GraupnerBrunel(rho_star=0.4)
+
+
+def test_the_given_weight_sets_the_efficacy():
+    net = ns.Network(seed=1)
+    pre = net.add_spike_generator("pre", 2, [1.0], [0])
+    post = net.add_spike_generator("post", 2, [1.0], [0])
+    rule = GraupnerBrunel(w_min=1.0, w_max=3.0)
+    proj = net.connect(pre, post, ns.OneToOne(), weight=[1.5, 3.0], receptor=None, synapse=rule)
+    assert np.allclose(proj.rho, [0.25, 1.0]) and np.allclose(proj.weight, [1.5, 3.0])
+    proj.weight = 2.0
+    assert np.allclose(proj.rho, 0.5)
+    with pytest.raises(ValueError, match=r"\[w_min, w_max\] = \[1.0, 3.0\]"):
+        proj.weight = 0.5

@@ -1,0 +1,226 @@
+"""Projections: synapses from one population onto a receptor of another, in CSR order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurosim import connectivity as conn
+from neurosim.kernels.rng import kernel_state, numpy_generator
+from neurosim.units import GRID_TOLERANCE, nearest_steps, to_neurosim, to_steps
+
+
+class Projection:
+    """Synapses from one population onto a receptor of another.
+
+    Synapses are stored in CSR order (sorted by presynaptic neuron): ``pre``, ``post``
+    (unsigned 32-bit indices: unsigned indexing is measurably faster in the delivery
+    loop), ``weight`` (unit of the receptor) and ``delay`` (ms) are arrays in that order;
+    ``indptr`` delimits each presynaptic neuron's synapses. :meth:`post_index` gives the
+    synapses onto each postsynaptic neuron.
+
+    ``projection.weight = values`` and ``projection.<rule variable> = values`` write
+    into the existing arrays through :meth:`set` (validated, so the kernel sees them);
+    every other public attribute is read-only (an AttributeError names it).
+    """
+
+    def __init__(self, network, name, pre, post, rule, weight, delay, receptor, synapse=None):
+        self._frozen = False
+        self.network = network
+        self.name = name
+        self.pre_population = pre
+        self.post_population = post
+        self.rule = rule
+        self.synapse = synapse
+        if receptor is None:
+            if synapse is None:
+                raise ValueError("receptor=None (no transmission) needs a plasticity rule")
+            self.target_row = None
+            self._dimension = "1"
+        else:
+            if post.model.is_source or receptor not in post.model.receptors:
+                raise ValueError(
+                    f"{post.model.name} population {post.name!r} has no receptor {receptor!r}; "
+                    f"receptors: {sorted(post.model.receptors)}"
+                )
+            self.target_row = post.model.state_index(post.model.receptors[receptor])
+            self._dimension = post.model.receptor_dimension[receptor]
+        self.receptor = receptor
+        conn.check_size(rule, pre.n, post.n, pre is post, f"projection {name!r}")
+        rng = numpy_generator(network.seed, f"projection/{name}")
+        pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
+        n = len(pre_idx)
+        w = conn.synaptic_values(weight, n, self._dimension, "weight", rng)
+        self._check_sign(w)
+        d_steps = _delay_steps(delay, n, network.dt, rng, name, post.n)
+        if synapse is not None and n and d_steps.min() != d_steps.max():
+            raise ValueError(
+                f"a plastic projection needs one delay for all its synapses; got delays from "
+                f"{d_steps.min() * network.dt} to {d_steps.max() * network.dt} ms"
+            )
+        order, self.indptr = conn.build_csr(pre_idx, pre.n)
+        self.pre = pre_idx[order].astype(np.uint32)
+        self.post = post_idx[order].astype(np.uint32)
+        self.weight = np.ascontiguousarray(w[order])
+        self.delay_steps = np.ascontiguousarray(d_steps[order])
+        self._post_index = None
+        self._pre_by_post = None
+        stream = kernel_state if synapse is None else synapse.random_state
+        self.rng_state = stream(network.seed, f"projection/{name}")
+        if synapse is not None:
+            self._init_rule(synapse, n, pre.n, post.n)
+        self._frozen = True
+
+    def _init_rule(self, synapse, n, n_pre, n_post):
+        synapse.check_target(self.post_population.model)
+        synapse.check_weights(self.weight)
+        self.S_syn, self.S_pre, self.S_post = (
+            np.ascontiguousarray(a, dtype=float)
+            for a in synapse.initial_state(n, n_pre, n_post, self.weight)
+        )
+        names = [v for v, _ in synapse.synapse_vars]
+        if "last_step" in names:
+            row = names.index("last_step")
+            self.S_syn[row] = np.maximum(self.S_syn[row], self.network.step)
+
+    def _check_sign(self, w):
+        if self._dimension == "conductance" and w.size and w.min() < 0:
+            raise ValueError(
+                f"weight onto conductance receptor {self.receptor!r} must be >= 0 nS, got {w.min()}"
+            )
+
+    def _synapse_row(self, var):
+        names = [v for v, _ in self.synapse.synapse_vars] if self.synapse else []
+        if var not in names:
+            raise AttributeError(f"projection {self.name!r} has no synapse variable {var!r}")
+        return names.index(var)
+
+    def __getattr__(self, var):
+        if var.startswith("_") or "synapse" not in self.__dict__:
+            raise AttributeError(var)
+        return self.S_syn[self._synapse_row(var)]
+
+    def __setattr__(self, var, value):
+        if not self.__dict__.get("_frozen") or var.startswith("_"):
+            object.__setattr__(self, var, value)
+            return
+        synapse = self.__dict__["synapse"]
+        if var == "weight" or (synapse and var in [v for v, _ in synapse.synapse_vars]):
+            self.set(var, value)
+            return
+        if var in self.__dict__ or hasattr(type(self), var):
+            raise AttributeError(f"projection {self.name!r}: attribute {var!r} is read-only")
+        raise AttributeError(f"projection {self.name!r} has no attribute {var!r}")
+
+    def set(self, var, value) -> None:
+        """Set ``weight`` (in the receptor's unit; within the rule's bounds for a plastic
+        projection) or a per-synapse variable of the rule (e.g. ``rho``) of every
+        synapse, in place, from a scalar or one value per synapse (CSR order)."""
+        if var == "weight":
+            target = self.weight
+            values = to_neurosim(value, self._dimension, "weight")
+        else:
+            target = self.S_syn[self._synapse_row(var)]
+            values = value
+        try:
+            values = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"projection {self.name!r}: {var} must be numbers, got {value!r}"
+            ) from None
+        if values.ndim == 0:
+            values = np.full(self.n_synapses, float(values))
+        if values.shape != target.shape or not np.all(np.isfinite(values)):
+            raise ValueError(
+                f"projection {self.name!r}: {var} needs a finite scalar or {self.n_synapses} values"
+            )
+        if var == "weight":
+            self._check_sign(values)
+            if self.synapse is not None:
+                self.synapse.check_weights(values)
+        target[:] = values
+        if self.synapse is not None:
+            self.synapse.state_assigned(var, self.weight, self.S_syn)
+
+    def synchronize(self) -> None:
+        """Bring every synapse's rule state up to the present step (rules whose state is
+        otherwise current only as of each synapse's last event)."""
+        sync = getattr(self.synapse, "synchronize", None)
+        if sync is not None:
+            sync(
+                self.weight,
+                self.S_syn,
+                self.synapse.constants(self.network.dt),
+                self.network.step,
+                self.rng_state,
+            )
+
+    @property
+    def n_synapses(self) -> int:
+        return len(self.post)
+
+    def __len__(self):
+        return self.n_synapses
+
+    @property
+    def delay(self) -> np.ndarray:
+        """Synaptic delays in ms (whole steps)."""
+        return self.delay_steps * self.network.dt
+
+    @property
+    def max_delay_steps(self) -> int:
+        return int(self.delay_steps.max()) if self.n_synapses else 1
+
+    def post_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, synapse ids): ``ids[ptr[j]:ptr[j+1]]`` are the synapses onto neuron j."""
+        if self._post_index is None:
+            self._post_index = conn.post_index(self.post, self.post_population.n)
+        return self._post_index
+
+    def pre_by_post(self) -> np.ndarray:
+        """Presynaptic neuron of each synapse in :meth:`post_index` order."""
+        if self._pre_by_post is None:
+            ptr, ids = self.post_index()
+            self._pre_by_post = np.ascontiguousarray(self.pre[ids])
+        return self._pre_by_post
+
+    def __repr__(self):
+        return (
+            f"Projection({self.name!r}: {self.pre_population.name} -> "
+            f"{self.post_population.name}.{self.receptor}, {self.n_synapses} synapses)"
+        )
+
+
+def _delay_steps(delay, n, dt, rng, name, n_post) -> np.ndarray:
+    """Delays (``delay`` ms, default one step) as int32 steps of ``dt``.
+
+    Constants and arrays must be whole multiples of ``dt``
+    (:func:`~neurosim.units.to_steps`); values drawn from a distribution are rounded to
+    the nearest step. Refuses delays below one step, beyond int32 steps, or whose ring
+    buffer (``max steps x n_post`` float64) exceeds the available memory.
+    """
+    d_ms = conn.synaptic_values(dt if delay is None else delay, n, "time", "delay", rng)
+    if not n:
+        return np.ones(0, np.int32)
+    what = f"delay of projection {name!r}"
+    if d_ms.min() < dt * (1 - GRID_TOLERANCE):
+        raise ValueError(
+            f"delay must be >= dt = {dt} ms (one step), got {d_ms.min()} ms in projection {name!r}"
+        )
+    longest = float(d_ms.max())
+    if longest / dt >= np.iinfo(np.int32).max:
+        raise ValueError(
+            f"{what} = {longest:g} ms is {longest / dt:.3g} steps of dt = {dt} ms, beyond "
+            f"the {np.iinfo(np.int32).max} steps a ring buffer can hold"
+        )
+    need, have = (longest / dt + 1) * n_post * 8, conn.available_memory()
+    if need > have:
+        raise MemoryError(
+            f"{what} = {longest:g} ms needs a ring buffer of {longest / dt:.3g} steps x "
+            f"{n_post} neurons, about {need / 2**30:.3g} GiB, but {have / 2**30:.3g} GiB "
+            "are available"
+        )
+    if isinstance(delay, conn.Distribution):
+        steps = nearest_steps(d_ms, dt)
+    else:
+        steps = to_steps(d_ms, dt, what)
+    return np.maximum(steps, 1).astype(np.int32)
