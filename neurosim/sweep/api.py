@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from neurosim.sweep.claims import claimed_by_other, release_claim
 from neurosim.sweep.executors import Driver, dask_client
 from neurosim.sweep.plan import Plan, plan
 from neurosim.sweep.points import Sampling, is_int
@@ -161,8 +163,23 @@ def sweep(
     store = Store(_temporary_folder(plan_) if out is None else out)
     store.open(plan_.manifest())
     todo, failed = _todo(plan_, store.finished(), retry_errors)
-    tasks = _tasks(todo, batched, batch_size)
     with _progress_bar(plan_, len(todo), failed, progress) as bar:
         driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
-        _run(driver, tasks, executor, max_workers)
+        try:
+            while todo:
+                _run(driver, _tasks(todo, batched, batch_size), executor, max_workers)
+                todo = _left_to_others(store, todo)
+        finally:
+            for run in plan_.runs:
+                release_claim(store.table, run[0])
     return store.results([r for r, _, _ in plan_.runs])
+
+
+def _left_to_others(store: Store, todo: list) -> list:
+    """Wait while other sweeps into the folder run their share of ``todo``; return the
+    runs still without a row (their sweep stopped), to run here."""
+    left = [run for run in todo if run[0] not in store.written]
+    while any(claimed_by_other(store.table, run[0]) for run in left):
+        time.sleep(0.2)
+    finished = store.finished()
+    return [run for run in left if run[0] not in finished]
