@@ -145,3 +145,59 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert alive == []
+
+
+def _python(*args, stdin=None, timeout=60):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=timeout,
+    )
+
+
+SCRIPT = """
+from neurosim.sweep import sweep
+
+
+def f(x):
+    return {"y": 2 * x}
+
+"""
+
+
+def test_a_target_from_standard_input_is_refused_before_launching(tmp_path):
+    code = SCRIPT + f"sweep(f, grid={{'x': [1, 2]}}, out={str(tmp_path)!r}, progress=False)\n"
+    out = _python("-", stdin=code)
+    assert out.returncode != 0 and "WorkerDied" not in out.stderr
+    assert "script without a file" in out.stderr and "executor='serial'" in out.stderr
+
+
+def test_a_script_without_main_guard_is_refused_and_one_with_it_runs(tmp_path):
+    call = f"    df = sweep(f, grid={{'x': [1, 2]}}, out={str(tmp_path)!r}, progress=False)\n"
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT + call.strip() + "\n")
+    out = _python(str(script))
+    assert out.returncode != 0 and "WorkerDied" not in out.stderr
+    assert 'if __name__ == "__main__":' in out.stderr and str(script) in out.stderr
+    script.write_text(SCRIPT + 'if __name__ == "__main__":\n' + call + "    print(list(df.y))\n")
+    out = _python(str(script))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[2, 4]"
+
+
+def test_a_sweep_whose_runs_all_fail_alike_says_why_once(tmp_path):
+    with pytest.warns(UserWarning, match="all 2 runs failed with ValueError: x = 1 is refused"):
+        sweep(
+            QUAD,
+            grid={"x": [1]},
+            seeds=2,
+            params={"fail_on": 1},
+            out=tmp_path,
+            executor="serial",
+            progress=False,
+        )

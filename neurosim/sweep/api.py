@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from neurosim.sweep.claims import claimed_by_other, release_claim
 from neurosim.sweep.executors import Driver, dask_client
 from neurosim.sweep.plan import Plan, plan
 from neurosim.sweep.points import Sampling, is_int
+from neurosim.sweep.spawn import check_not_in_worker_import, check_spawnable
 from neurosim.sweep.store import Store
 
 
@@ -157,9 +160,12 @@ def sweep(
     pandas.DataFrame
         One row per run of this sweep, done now or before, in order; attrs["folder"].
     """
+    check_not_in_worker_import(sys._getframe(1))
     sampling = Sampling(grid, sampler, ranges, n_samples, sample_seed, points)
     plan_ = plan(target, resolve, batched, retries, batch_size, seeds, params, sampling)
     executor, max_workers = _executor(executor, batched, plan_, max_workers)
+    if executor == "processes":
+        check_spawnable(plan_.target.name, plan_.target.ref, sys._getframe(1))
     store = Store(_temporary_folder(plan_) if out is None else out)
     store.open(plan_.manifest())
     todo, failed = _todo(plan_, store.finished(), retry_errors)
@@ -172,7 +178,16 @@ def sweep(
         finally:
             for run in plan_.runs:
                 release_claim(store.table, run[0])
-    return store.results([r for r, _, _ in plan_.runs])
+    df = store.results([r for r, _, _ in plan_.runs])
+    _warn_common_failure(df)
+    return df
+
+
+def _warn_common_failure(df) -> None:
+    """Say once why every run failed, when they all failed of the same error."""
+    errors = set(df["error"]) if len(df) else set()
+    if len(df) > 1 and set(df["status"]) == {"error"} and len(errors) == 1:
+        warnings.warn(f"all {len(df)} runs failed with {errors.pop()}", stacklevel=3)
 
 
 def _left_to_others(store: Store, todo: list) -> list:
