@@ -14,6 +14,9 @@ from collections import Counter, deque
 from neurosim.sweep.claims import claim, release_claim
 from neurosim.sweep.task import error_outcome, execute_task
 
+#: Seconds to wait for a Dask scheduler given by its address.
+CONNECT_TIMEOUT_S = 5
+
 
 class WorkerDied(RuntimeError):
     """The worker process running a run died (recorded as the run's error)."""
@@ -137,7 +140,15 @@ def dask_client(executor):
         raise ImportError("running on a Dask cluster needs dask.distributed") from err
     if isinstance(executor, Client):
         return executor, False
-    if (isinstance(executor, str) and ":" in executor) or hasattr(executor, "scheduler_address"):
+    if isinstance(executor, str) and ":" in executor:
+        try:
+            return Client(executor, timeout=CONNECT_TIMEOUT_S), True
+        except (OSError, TimeoutError) as err:
+            raise ConnectionError(
+                f"no Dask scheduler answers at {executor} (waited {CONNECT_TIMEOUT_S} s: "
+                f"{type(err).__name__}); start one there or give another address"
+            ) from None
+    if hasattr(executor, "scheduler_address"):
         return Client(executor), True
     raise TypeError(
         "executor must be None, 'processes', 'serial', a dask.distributed Client, a "
