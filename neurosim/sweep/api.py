@@ -62,12 +62,20 @@ def _run(driver: Driver, tasks: list, executor, max_workers: int) -> None:
     elif executor == "processes":
         driver.processes(tasks, min(max_workers, max(len(tasks), 1)))
     elif tasks:
-        client, close = dask_client(executor)
-        try:
-            driver.dask(tasks, client)
-        finally:
-            if close:
-                client.close()
+        driver.dask(tasks, executor)
+
+
+def _execute(store: Store, driver: Driver, todo: list, executor, max_workers, batch_size):
+    """Run ``todo`` (and what other sweeps into the folder leave undone); release this
+    process's claims however it ends."""
+    batched = driver.payload[3]
+    try:
+        while todo:
+            _run(driver, _tasks(todo, batched, batch_size), executor, max_workers)
+            todo = _left_to_others(store, todo)
+    finally:
+        for run in todo:
+            release_claim(store.table, run[0])
 
 
 def _temporary_folder(plan_: Plan) -> str:
@@ -166,18 +174,19 @@ def sweep(
     executor, max_workers = _executor(executor, batched, plan_, max_workers)
     if executor == "processes":
         check_spawnable(plan_.target.name, plan_.target.ref, sys._getframe(1))
-    store = Store(_temporary_folder(plan_) if out is None else out)
-    store.open(plan_.manifest())
-    todo, failed = _todo(plan_, store.finished(), retry_errors)
-    with _progress_bar(plan_, len(todo), failed, progress) as bar:
-        driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
-        try:
-            while todo:
-                _run(driver, _tasks(todo, batched, batch_size), executor, max_workers)
-                todo = _left_to_others(store, todo)
-        finally:
-            for run in plan_.runs:
-                release_claim(store.table, run[0])
+    client, close = (
+        (executor, False) if executor in ("serial", "processes") else dask_client(executor)
+    )
+    try:
+        store = Store(_temporary_folder(plan_) if out is None else out)
+        store.open(plan_.manifest())
+        todo, failed = _todo(plan_, store.finished(), retry_errors)
+        with _progress_bar(plan_, len(todo), failed, progress) as bar:
+            driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
+            _execute(store, driver, todo, client, max_workers, batch_size)
+    finally:
+        if close:
+            client.close()
     df = store.results([r for r, _, _ in plan_.runs])
     _warn_common_failure(df)
     return df
