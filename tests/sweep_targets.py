@@ -94,3 +94,9 @@ def pid_of_worker(x, marker_dir):
     (Path(marker_dir) / f"{x}.pid").write_text(str(os.getpid()))
     time.sleep(60)
     return {"x": x}
+
+
+def rates(w_i, w_e, seed=0):
+    """A stand-in for ``coba``'s numbers (``rate_exc_hz``) and arrays in the guide's
+    examples."""
+    return {"rate_exc_hz": w_e / w_i * 100.0 + seed, "weights": [w_i, w_e]}
