@@ -23,13 +23,7 @@ processes, or on the Dask scheduler at ``--scheduler tcp://host:8786``. With
 ``--json`` the last line is ``{"experiment", "out", "runs", "ok", "error", "wall_s"}``.
 See :mod:`neurosim.sweep`.
 
-Exit status: 0 when everything ran (for a sweep: every run ok); 1 with a one-line
-message on standard error when nothing could be run (an unknown experiment or
-parameter, a bad value, an ``--out`` that is a file or cannot be written, no Dask
-scheduler at ``--scheduler``) or when ``neurosim run`` could not save its results
-(they are then kept in a temporary folder named on standard error); 2 for a
-malformed command line; 3 when a sweep finished but some of its runs failed (their
-rows say why); 130 when interrupted (Ctrl-C; rerun the same command to resume).
+Exit status: see :data:`EXIT_STATUS`.
 """
 
 from __future__ import annotations
@@ -41,6 +35,16 @@ import re
 import sys
 from pathlib import Path
 
+#: What the exit status of the command says (also shown by ``neurosim sweep --help``).
+EXIT_STATUS = """\
+Exit status: 0 when everything ran (for a sweep: every run ok); 1 with a one-line
+message on standard error when nothing could be run (an unknown experiment or
+parameter, a bad value, an --out that is a file or cannot be written, no Dask
+scheduler at --scheduler) or when neurosim run could not save its results
+(they are then kept in a temporary folder named on standard error); 2 for a
+malformed command line; 3 when a sweep finished but some of its runs failed (their
+rows say why); 130 when interrupted (Ctrl-C; rerun the same command to resume).
+"""
 #: Exit status of a sweep that finished with failed runs.
 RUNS_FAILED = 3
 #: Exit status after Ctrl-C.
@@ -344,7 +348,7 @@ def _sweep_parser(sub, epilog) -> None:
     sw = sub.add_parser(
         "sweep",
         help="run an experiment over a grid of parameters and seeds",
-        epilog=epilog or __doc__[__doc__.index("Exit status") :],
+        epilog=epilog or EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sw.add_argument("experiment")
