@@ -184,6 +184,10 @@ def test_a_script_without_main_guard_is_refused_and_one_with_it_runs(tmp_path):
     out = _python(str(script))
     assert out.returncode != 0 and "WorkerDied" not in out.stderr
     assert 'if __name__ == "__main__":' in out.stderr and str(script) in out.stderr
+    script.write_text(SCRIPT + "def main():\n" + call + "\n\nmain()\n")
+    out = _python(str(script))
+    assert out.returncode != 0 and "WorkerDied" not in out.stderr
+    assert 'if __name__ == "__main__":' in out.stderr
     script.write_text(SCRIPT + 'if __name__ == "__main__":\n' + call + "    print(list(df.y))\n")
     out = _python(str(script))
     assert out.returncode == 0, out.stderr

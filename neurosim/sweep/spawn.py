@@ -49,6 +49,19 @@ def _guarded(source: str, line: int) -> bool:
     return False
 
 
+def _main_module_frame(frame, main):
+    """The frame running the main script's top level among ``frame`` and its callers
+    (the sweep may be started by a function that the script calls), or None."""
+    while frame is not None:
+        if (
+            frame.f_globals is getattr(main, "__dict__", None)
+            and frame.f_code.co_name == "<module>"
+        ):
+            return frame if getattr(main, "__file__", None) else None
+        frame = frame.f_back
+    return None
+
+
 def check_spawnable(name: str, ref: tuple, frame) -> None:
     """Raise RuntimeError, before a worker starts, when spawned workers could not run
     target ``name`` (reference ``ref``) for a sweep called from ``frame``."""
@@ -63,12 +76,11 @@ def check_spawnable(name: str, ref: tuple, frame) -> None:
             f"to a file with the sweep under `{GUARD}` and run that file, put the function "
             "in a module, or use executor='serial'"
         )
+    top = _main_module_frame(frame, main)
     if (
-        main_file is not None
-        and frame.f_globals is main.__dict__
-        and frame.f_code.co_name == "<module>"
+        top is not None
         and Path(main_file).is_file()
-        and not _guarded(Path(main_file).read_text(), frame.f_lineno)
+        and not _guarded(Path(main_file).read_text(), top.f_lineno)
     ):
         raise RuntimeError(
             f"{main_file} calls sweep() at its top level: put the sweep under `{GUARD}`, "
