@@ -22,19 +22,43 @@ fixed, into the results folder ``--out`` (rerun the same command to resume); on 
 processes, or on the Dask scheduler at ``--scheduler tcp://host:8786``. With
 ``--json`` the last line is ``{"experiment", "out", "runs", "ok", "error", "wall_s"}``.
 See :mod:`neurosim.sweep`.
+
+Exit status: see :data:`EXIT_STATUS`.
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import os
+import re
 import sys
+from pathlib import Path
+
+#: What the exit status of the command says (also shown by ``neurosim sweep --help``).
+EXIT_STATUS = """\
+Exit status: 0 when everything ran (for a sweep: every run ok); 1 with a one-line
+message on standard error when nothing could be run (an unknown experiment or
+parameter, a bad value, an --out that is a file or cannot be written, no Dask
+scheduler at --scheduler) or when neurosim run could not save its results
+(they are then kept in a temporary folder named on standard error); 2 for a
+malformed command line; 3 when a sweep finished but some of its runs failed (their
+rows say why); 130 when interrupted (Ctrl-C; rerun the same command to resume).
+"""
+#: Exit status of a sweep that finished with failed runs.
+RUNS_FAILED = 3
+#: Exit status after Ctrl-C.
+INTERRUPTED = 130
 
 
 def parse_value(text: str):
-    """'3' -> 3, '2.5' -> 2.5, '1,2' -> [1, 2], 'true' -> True, else the string."""
+    """'3' -> 3, '2.5' -> 2.5, '1,2' -> [1, 2], 'true' -> True, else the string;
+    ValueError for a list with an empty item (``'0,,500'``, ``'1,'``)."""
     if "," in text:
-        return [parse_value(part) for part in text.split(",") if part != ""]
+        parts = [part.strip() for part in text.split(",")]
+        if "" in parts:
+            raise ValueError(f"{text!r} has an empty item; write the values as v1,v2,...")
+        return [parse_value(part) for part in parts]
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
@@ -46,14 +70,101 @@ def parse_value(text: str):
     return text
 
 
-def parse_sets(items: list[str]) -> dict:
-    params = {}
+def _named_values(items: list[str], option: str) -> dict:
+    """``name=value`` items of ``option`` -> {name: parsed value}; SystemExit for an
+    item without ``=``, without a value, with a malformed list or a repeated name."""
+    values = {}
     for item in items:
-        if "=" not in item:
-            raise SystemExit(f"--set expects name=value, got {item!r}")
-        name, value = item.split("=", 1)
-        params[name.strip()] = parse_value(value.strip())
-    return params
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name:
+            raise SystemExit(f"{option} expects name=value, got {item!r}")
+        if not text:
+            raise SystemExit(f"{option} {item!r} gives no value")
+        if name in values:
+            raise SystemExit(f"{option} {name} is given twice; give each name once")
+        try:
+            values[name] = parse_value(text)
+        except ValueError as err:
+            raise SystemExit(f"{option} {name}: {err}") from None
+    return values
+
+
+def parse_sets(items: list[str]) -> dict:
+    """The ``--set name=value`` items as a dict (see :func:`parse_value`)."""
+    return _named_values(items, "--set")
+
+
+def _clean_rst(text: str) -> str:
+    """``text`` without RST roles and backquotes (``:func:`~a.b``` -> ``b``)."""
+    text = re.sub(
+        r":[\w:.-]+:`~?([^`<]*?)\s*(?:<[^>]*>)?`", lambda m: m.group(1).split(".")[-1], text
+    )
+    return re.sub(r"`+([^`]*)`+", r"\1", text)
+
+
+def first_sentence(doc: str) -> str:
+    """The first sentence of a docstring's first paragraph, cleaned of RST markup."""
+    paragraph = " ".join(inspect.cleandoc(doc or "").split("\n\n")[0].split())
+    text = _clean_rst(paragraph)
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text, maxsplit=1)[0]
+
+
+def _doc_of(func) -> str:
+    return func.__doc__ or inspect.getmodule(func).__doc__ or ""
+
+
+def _parameter_line(func, param: inspect.Parameter) -> str:
+    """``name = default  (type) description`` of one experiment parameter."""
+    text = param.name if param.default is param.empty else f"{param.name} = {param.default!r}"
+    if param.annotation is not param.empty:
+        text += f"  ({param.annotation if isinstance(param.annotation, str) else param.annotation.__name__})"
+    pattern = rf"^\s*{re.escape(param.name)}\s*:[^\n]*\n\s+(\S[^\n]*)"
+    for doc in (func.__doc__ or "", inspect.getmodule(func).__doc__ or ""):
+        found = re.search(pattern, doc, re.MULTILINE)
+        if found:
+            return f"  {text}: {_clean_rst(found.group(1).strip())}"
+    return f"  {text}"
+
+
+def experiment_help(name: str) -> str:
+    """The parameters of experiment ``name`` with defaults, one line each."""
+    from neurosim.experiments import experiment
+
+    func = experiment(name)
+    lines = [f"{name}: {first_sentence(_doc_of(func))}", "", "parameters (--set NAME=VALUE):"]
+    for param in inspect.signature(func).parameters.values():
+        if param.kind == param.VAR_KEYWORD:
+            lines.append(f"  **{param.name}: further parameters, passed on by name")
+        else:
+            lines.append(_parameter_line(func, param))
+    return "\n".join(lines)
+
+
+def _experiment(name: str, command: str):
+    """The run function of experiment ``name``; SystemExit naming the known ones."""
+    from neurosim.experiments import EXPERIMENTS, experiment
+
+    if name not in EXPERIMENTS:
+        raise SystemExit(
+            f"neurosim {command}: unknown experiment {name!r}; experiments: "
+            f"{', '.join(sorted(EXPERIMENTS))} (neurosim list)"
+        )
+    return experiment(name)
+
+
+def check_out_folder(path, command: str) -> None:
+    """SystemExit unless ``path`` is, or can be made, a writable folder."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise SystemExit(f"neurosim {command}: --out {path} is an existing file, not a folder")
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise SystemExit(f"neurosim {command}: --out {path} cannot be made: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SystemExit(f"neurosim {command}: --out {path} cannot be written ({existing})")
 
 
 def _cmd_list(args) -> int:
@@ -61,20 +172,35 @@ def _cmd_list(args) -> int:
 
     print("experiments (neurosim run <name>):")
     for name in sorted(EXPERIMENTS):
-        func = experiment(name)
-        doc = (func.__doc__ or inspect.getmodule(func).__doc__ or "").strip().splitlines()
-        print(f"  {name:16s} {doc[0] if doc else ''}")
+        print(f"  {name:16s} {first_sentence(_doc_of(experiment(name)))}")
     print("benchmarks (neurosim bench <name>):")
     for name in sorted(BENCHMARKS):
         print(f"  {name}")
     return 0
 
 
-def _cmd_run(args) -> int:
-    from neurosim.experiments import experiment
+def _save(result, out: str) -> int:
+    """Save ``result`` into ``out``; when that fails, into a temporary folder named on
+    standard error, and return 1."""
+    import tempfile
 
-    func = experiment(args.experiment)
+    try:
+        result.save(out)
+        return 0
+    except OSError as err:
+        keep = tempfile.mkdtemp(prefix="neurosim-run-")
+        result.save(keep)
+        print(
+            f"neurosim run: cannot save to {out} ({err}); results kept in {keep}", file=sys.stderr
+        )
+        return 1
+
+
+def _cmd_run(args) -> int:
+    func = _experiment(args.experiment, "run")
     params = parse_sets(args.set or [])
+    if args.out:
+        check_out_folder(args.out, "run")
     try:
         result = func(**params)
     except TypeError as err:
@@ -82,10 +208,9 @@ def _cmd_run(args) -> int:
         raise SystemExit(f"neurosim run {args.experiment}: {err}\nparameters: {sig}") from None
     except ValueError as err:
         raise SystemExit(f"neurosim run {args.experiment}: {err}") from None
-    if args.out:
-        folder = result.save(args.out)
-        if not args.json:
-            print(f"saved to {folder}")
+    status = _save(result, args.out) if args.out else 0
+    if args.out and not status and not args.json:
+        print(f"saved to {args.out}")
     if args.json:
         print(result.to_json())
     else:
@@ -93,7 +218,7 @@ def _cmd_run(args) -> int:
             if isinstance(value, (list, tuple)) and len(value) > 8:
                 value = f"[{len(value)} values]"
             print(f"{key}: {value}")
-    return 0
+    return status
 
 
 def _cmd_bench(args, rest) -> int:
@@ -109,7 +234,10 @@ def _cmd_bench(args, rest) -> int:
 
 def _parse_range(item: str):
     name, _, text = item.partition("=")
-    values = parse_value(text) if text else None
+    try:
+        values = parse_value(text) if text else None
+    except ValueError:
+        values = None
     if not name or not isinstance(values, list) or len(values) != 2:
         raise SystemExit(f"--range expects name=low,high, got {item!r}")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
@@ -117,52 +245,48 @@ def _parse_range(item: str):
     return name.strip(), (float(values[0]), float(values[1]))
 
 
-def _cmd_sweep(args) -> int:
-    import json
-    import time
-
-    from neurosim.experiments import reference
-    from neurosim.sweep import resume_hint, sweep
-
-    grid = {}
-    for name, value in parse_sets(args.grid or []).items():
-        grid[name] = value if isinstance(value, list) else [value]
-    seeds = parse_value(args.seeds)
+def _sweep_inputs(args) -> dict:
+    """The keyword arguments of :func:`neurosim.sweep.sweep` given by the command line,
+    checked; SystemExit for malformed ones."""
+    grid = {
+        name: value if isinstance(value, list) else [value]
+        for name, value in _named_values(args.grid or [], "--grid").items()
+    }
+    try:
+        seeds = parse_value(args.seeds)
+    except ValueError as err:
+        raise SystemExit(f"--seeds: {err}") from None
     if not isinstance(seeds, (int, list)) or isinstance(seeds, bool):
         raise SystemExit(f"--seeds expects a number or a list of seeds, got {args.seeds!r}")
     ranges = dict(_parse_range(item) for item in args.range or [])
+    if len(ranges) != len(args.range or []):
+        raise SystemExit("--range: a name is given twice; give each name once")
     if args.sampler == "grid" and (ranges or args.samples):
         raise SystemExit("--range and --samples need --sampler random or lhs")
-    executor = args.scheduler
-    started = time.perf_counter()
-    try:
-        df = sweep(
-            args.experiment,
-            grid=grid,
-            seeds=seeds,
-            sampler=args.sampler,
-            ranges=ranges or None,
-            n_samples=args.samples,
-            sample_seed=args.sample_seed,
-            params=parse_sets(args.set or []),
-            out=args.out,
-            executor=executor,
-            max_workers=args.workers,
-            retries=args.retries,
-            retry_errors=args.retry_errors,
-            progress=False if args.quiet else None,
-            batched=args.batched,
-            batch_size=args.batch_size,
-            resolve=reference,
-        )
-    except (ValueError, TypeError) as err:
-        raise SystemExit(f"neurosim sweep {args.experiment}: {err}") from None
-    except KeyboardInterrupt:
-        print(
-            f"interrupted: {resume_hint(args.out)}; run the same command to resume", file=sys.stderr
-        )
-        return 130
-    wall = time.perf_counter() - started
+    check_out_folder(args.out, "sweep")
+    return dict(
+        grid=grid,
+        seeds=seeds,
+        sampler=args.sampler,
+        ranges=ranges or None,
+        n_samples=args.samples,
+        sample_seed=args.sample_seed,
+        params=parse_sets(args.set or []),
+        out=args.out,
+        executor=args.scheduler,
+        max_workers=args.workers,
+        retries=args.retries,
+        retry_errors=args.retry_errors,
+        progress=False if args.quiet else None,
+        batched=args.batched,
+        batch_size=args.batch_size,
+    )
+
+
+def _report(args, df, wall: float) -> int:
+    """Print the sweep's counts; the exit status (:data:`RUNS_FAILED` when runs failed)."""
+    import json
+
     counts = df["status"].value_counts()
     summary = {
         "experiment": args.experiment,
@@ -179,21 +303,54 @@ def _cmd_sweep(args) -> int:
             f"{summary['runs']} runs ({summary['ok']} ok, {summary['error']} error) in "
             f"{wall:.1f} s; results in {args.out} (neurosim.sweep.load_results)"
         )
+    if summary["error"]:
+        print(
+            f"neurosim sweep: {summary['error']} of {summary['runs']} runs failed (the "
+            "error column says why; --retry-errors runs them again)",
+            file=sys.stderr,
+        )
+        return RUNS_FAILED
     return 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="neurosim", description="neurosim spiking simulator")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list experiments and benchmarks")
-    run = sub.add_parser("run", help="run an experiment")
-    run.add_argument("experiment")
-    run.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter")
-    run.add_argument("--json", action="store_true", help="print the key numbers as JSON last")
-    run.add_argument("--out", metavar="DIR", help="save summary, arrays and figures here")
-    bench = sub.add_parser("bench", help="run a benchmark (options are passed on)")
-    bench.add_argument("name")
-    sw = sub.add_parser("sweep", help="run an experiment over a grid of parameters and seeds")
+def _cmd_sweep(args) -> int:
+    import time
+
+    from neurosim.experiments import reference
+    from neurosim.sweep import resume_hint, sweep
+
+    _experiment(args.experiment, "sweep")
+    inputs = _sweep_inputs(args)
+    started = time.perf_counter()
+    try:
+        df = sweep(args.experiment, resolve=reference, **inputs)
+    except (ValueError, TypeError, RuntimeError, ConnectionError) as err:
+        raise SystemExit(f"neurosim sweep {args.experiment}: {err}") from None
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: {resume_hint(args.out)}; run the same command to resume", file=sys.stderr
+        )
+        return INTERRUPTED
+    return _report(args, df, time.perf_counter() - started)
+
+
+def _experiment_epilog(argv: list[str]) -> str | None:
+    """The parameter list for ``neurosim run|sweep <experiment> --help``."""
+    from neurosim.experiments import EXPERIMENTS
+
+    if len(argv) > 1 and argv[0] in ("run", "sweep") and argv[1] in EXPERIMENTS:
+        if "-h" in argv or "--help" in argv:
+            return experiment_help(argv[1])
+    return None
+
+
+def _sweep_parser(sub, epilog) -> None:
+    sw = sub.add_parser(
+        "sweep",
+        help="run an experiment over a grid of parameters and seeds",
+        epilog=epilog or EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sw.add_argument("experiment")
     sw.add_argument("--grid", action="append", metavar="NAME=V1,V2", help="swept values")
     sw.add_argument("--seeds", default="1", help="number of seeds (0..N-1) or a list")
@@ -211,6 +368,35 @@ def main(argv=None) -> int:
     sw.add_argument("--retry-errors", action="store_true", help="rerun runs that raised")
     sw.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     sw.add_argument("--json", action="store_true", help="print the counts as JSON last")
+
+
+def _parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="neurosim", description="neurosim spiking simulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list experiments and benchmarks")
+    epilog = _experiment_epilog(argv)
+    run = sub.add_parser(
+        "run",
+        help="run an experiment (neurosim run <experiment> --help: its parameters)",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("experiment")
+    run.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter")
+    run.add_argument("--json", action="store_true", help="print the key numbers as JSON last")
+    run.add_argument("--out", metavar="DIR", help="save summary, arrays and figures here")
+    bench = sub.add_parser(
+        "bench", help="run a benchmark (options, --help too, are its own)", add_help=False
+    )
+    bench.add_argument("name")
+    _sweep_parser(sub, epilog)
+    return parser
+
+
+def main(argv=None) -> int:
+    """The ``neurosim`` command (``argv``: its arguments; default ``sys.argv[1:]``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv)
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench":
         return _cmd_bench(args, rest)

@@ -7,6 +7,8 @@ import signal
 import time
 from pathlib import Path
 
+import numpy as np
+
 import neurosim as ns
 from neurosim.results import Result
 
@@ -77,3 +79,24 @@ def measure(net, **params):
         {"spikes": int(len(spikes.t)), "w_mean": float(net.projections["ee"].weight.mean())},
         {"t": spikes.t, "i": spikes.i, "v": state.v, "g_e": state.g_e, "w": weights.w},
     )
+
+
+def big(x, marker_dir, mb=200):
+    """An array of ``mb`` MB; touches ``marker_dir/<x>`` just before returning it (the
+    worker then sends it to the parent)."""
+    arr = np.ones(mb * 2**17)
+    (Path(marker_dir) / f"{x}").touch()
+    return {"x": x, "arr": arr}
+
+
+def pid_of_worker(x, marker_dir):
+    """Writes its worker's pid to ``marker_dir/<x>.pid`` and sleeps a minute."""
+    (Path(marker_dir) / f"{x}.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+    return {"x": x}
+
+
+def rates(w_i, w_e, seed=0):
+    """A stand-in for ``coba``'s numbers (``rate_exc_hz``) and arrays in the guide's
+    examples."""
+    return {"rate_exc_hz": w_e / w_i * 100.0 + seed, "weights": [w_i, w_e]}

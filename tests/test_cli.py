@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,5 +74,54 @@ def test_list_and_errors(capsys):
         main(["run", "fi-curve", "--set", "tau_mm=3"])
     with pytest.raises(SystemExit, match="model = 'hh'"):
         main(["run", "fi-curve", "--set", "model=hh"])
-    with pytest.raises(ValueError, match="unknown experiment"):
+    with pytest.raises(SystemExit, match="unknown experiment"):
         main(["run", "nope"])
+
+
+FI = ["--set", "currents=500", "--set", "duration=100", "--set", "transient=50"]
+
+
+def test_run_keeps_its_results_when_out_cannot_be_written(tmp_path, capsys, monkeypatch):
+    from neurosim.results import Result
+
+    def refuse(self, folder):
+        if str(folder).startswith(str(tmp_path)):
+            raise PermissionError(13, "Permission denied", str(folder))
+        return save(self, folder)
+
+    save = Result.save
+    monkeypatch.setattr(Result, "save", refuse)
+    assert main(["run", "fi-curve", *FI, "--out", str(tmp_path / "res")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and f"cannot save to {tmp_path / 'res'}" in err
+    kept = err.rsplit("results kept in ", 1)[1]
+    assert json.loads((Path(kept) / "summary.json").read_text())["current_pA"] == [500]
+
+
+def test_sweep_with_failed_runs_exits_with_status_3(tmp_path, capsys):
+    args = ["sweep", "fi-curve", "--grid", "model=lif,hh", *FI, "--out", str(tmp_path)]
+    assert main([*args, "--workers", "1", "--json"]) == 3
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.strip().splitlines()[-1])["error"] == 1
+    assert "1 of 2 runs failed" in captured.err
+
+
+def test_help_lists_experiment_parameters_and_bench_help_is_its_own(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "coba", "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "n_exc = 3200  (int)" in text and "w_i = 67.0  (float)" in text
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "coba", "--help"])
+    assert exc.value.code == 0 and "--durations" in capsys.readouterr().out
+
+
+def test_list_shows_first_sentences_without_markup(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    coba = next(line for line in lines if line.split()[:1] == ["coba"])
+    assert "`" not in coba and ":func:" not in coba
+    assert coba.endswith("weights in nS as in build).")
+    window = next(line for line in lines if line.split()[:1] == ["stdp-frequency"])
+    assert window.endswith("at fixed delta_t_ms.")

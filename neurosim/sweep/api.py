@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
+import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from neurosim.sweep.claims import claimed_by_other, release_claim
 from neurosim.sweep.executors import Driver, dask_client
 from neurosim.sweep.plan import Plan, plan
 from neurosim.sweep.points import Sampling, is_int
+from neurosim.sweep.spawn import check_not_in_worker_import, check_spawnable
 from neurosim.sweep.store import Store
 
 
@@ -57,12 +62,20 @@ def _run(driver: Driver, tasks: list, executor, max_workers: int) -> None:
     elif executor == "processes":
         driver.processes(tasks, min(max_workers, max(len(tasks), 1)))
     elif tasks:
-        client, close = dask_client(executor)
-        try:
-            driver.dask(tasks, client)
-        finally:
-            if close:
-                client.close()
+        driver.dask(tasks, executor)
+
+
+def _execute(store: Store, driver: Driver, todo: list, executor, max_workers, batch_size):
+    """Run ``todo`` (and what other sweeps into the folder leave undone); release this
+    process's claims however it ends."""
+    batched = driver.payload[3]
+    try:
+        while todo:
+            _run(driver, _tasks(todo, batched, batch_size), executor, max_workers)
+            todo = _left_to_others(store, todo)
+    finally:
+        for run in todo:
+            release_claim(store.table, run[0])
 
 
 def _temporary_folder(plan_: Plan) -> str:
@@ -155,14 +168,42 @@ def sweep(
     pandas.DataFrame
         One row per run of this sweep, done now or before, in order; attrs["folder"].
     """
+    check_not_in_worker_import(sys._getframe(1))
     sampling = Sampling(grid, sampler, ranges, n_samples, sample_seed, points)
     plan_ = plan(target, resolve, batched, retries, batch_size, seeds, params, sampling)
     executor, max_workers = _executor(executor, batched, plan_, max_workers)
-    store = Store(_temporary_folder(plan_) if out is None else out)
-    store.open(plan_.manifest())
-    todo, failed = _todo(plan_, store.finished(), retry_errors)
-    tasks = _tasks(todo, batched, batch_size)
-    with _progress_bar(plan_, len(todo), failed, progress) as bar:
-        driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
-        _run(driver, tasks, executor, max_workers)
-    return store.results([r for r, _, _ in plan_.runs])
+    if executor == "processes":
+        check_spawnable(plan_.target.name, plan_.target.ref, sys._getframe(1))
+    client, close = (
+        (executor, False) if executor in ("serial", "processes") else dask_client(executor)
+    )
+    try:
+        store = Store(_temporary_folder(plan_) if out is None else out)
+        store.open(plan_.manifest())
+        todo, failed = _todo(plan_, store.finished(), retry_errors)
+        with _progress_bar(plan_, len(todo), failed, progress) as bar:
+            driver = Driver(store, plan_.swept, plan_.payload(batched), retries, bar, failed)
+            _execute(store, driver, todo, client, max_workers, batch_size)
+    finally:
+        if close:
+            client.close()
+    df = store.results([r for r, _, _ in plan_.runs])
+    _warn_common_failure(df)
+    return df
+
+
+def _warn_common_failure(df) -> None:
+    """Say once why every run failed, when they all failed of the same error."""
+    errors = set(df["error"]) if len(df) else set()
+    if len(df) > 1 and set(df["status"]) == {"error"} and len(errors) == 1:
+        warnings.warn(f"all {len(df)} runs failed with {errors.pop()}", stacklevel=3)
+
+
+def _left_to_others(store: Store, todo: list) -> list:
+    """Wait while other sweeps into the folder run their share of ``todo``; return the
+    runs still without a row (their sweep stopped), to run here."""
+    left = [run for run in todo if run[0] not in store.written]
+    while any(claimed_by_other(store.table, run[0]) for run in left):
+        time.sleep(0.2)
+    finished = store.finished()
+    return [run for run in left if run[0] not in finished]

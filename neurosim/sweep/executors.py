@@ -11,7 +11,11 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 
+from neurosim.sweep.claims import claim, release_claim
 from neurosim.sweep.task import error_outcome, execute_task
+
+#: Seconds to wait for a Dask scheduler given by its address.
+CONNECT_TIMEOUT_S = 5
 
 
 class WorkerDied(RuntimeError):
@@ -32,11 +36,26 @@ class Driver:
         self.bar = bar
         self.deaths: Counter[str] = Counter()
         self.failed = failed
+        self.started = time.time()
 
     def args(self, task) -> tuple:
         """The arguments of :func:`execute_task` for ``task``."""
         ref, fixed, pass_seed, batched = self.payload
         return (ref, fixed, task, pass_seed, batched)
+
+    def claim(self, task) -> list:
+        """The runs of ``task`` this process may run: those no other live sweep into
+        the folder has claimed, nor finished since this driver started (see
+        :mod:`neurosim.sweep.claims`)."""
+        mine = []
+        for run in task:
+            if not claim(self.store.table, run[0]):
+                continue
+            if self.store.row_written_since(run[0], self.started):
+                release_claim(self.store.table, run[0])
+            else:
+                mine.append(run)
+        return mine
 
     def record(self, task, outcomes, died: bool = False) -> None:
         """Write the outcome of every run of ``task`` and advance the progress bar."""
@@ -62,7 +81,9 @@ class Driver:
     def serial(self, tasks) -> None:
         """Run every task in the calling process."""
         for task in tasks:
-            self.record(task, execute_task(*self.args(task)))
+            task = self.claim(task)
+            if task:
+                self.record(task, execute_task(*self.args(task)))
 
     def processes(self, tasks, max_workers: int) -> None:
         """Run the tasks on ``max_workers`` local processes; after a worker died, the
@@ -85,6 +106,7 @@ class Driver:
         from distributed.scheduler import KilledWorker
 
         futures = {}
+        tasks = [claimed for claimed in map(self.claim, tasks) if claimed]
 
         def submit(task, alone):
             fut = client.submit(execute_task, *self.args(task), pure=False)
@@ -118,7 +140,15 @@ def dask_client(executor):
         raise ImportError("running on a Dask cluster needs dask.distributed") from err
     if isinstance(executor, Client):
         return executor, False
-    if (isinstance(executor, str) and ":" in executor) or hasattr(executor, "scheduler_address"):
+    if isinstance(executor, str) and ":" in executor:
+        try:
+            return Client(executor, timeout=CONNECT_TIMEOUT_S), True
+        except (OSError, TimeoutError) as err:
+            raise ConnectionError(
+                f"no Dask scheduler answers at {executor} (waited {CONNECT_TIMEOUT_S} s: "
+                f"{type(err).__name__}); start one there or give another address"
+            ) from None
+    if hasattr(executor, "scheduler_address"):
         return Client(executor), True
     raise TypeError(
         "executor must be None, 'processes', 'serial', a dask.distributed Client, a "

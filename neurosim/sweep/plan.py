@@ -98,6 +98,11 @@ def plan(target, resolve, batched, retries, batch_size, seeds, params, sampling:
     swept = list(dict.fromkeys(k for p in points for k in p))
     _check_names(swept, fixed)
     tgt.check_names([*swept, *fixed], batched)
+    given = {name: [value] for name, value in fixed.items()}
+    for point in points:
+        for name, value in point.items():
+            given.setdefault(name, []).append(value)
+    tgt.check_values(given, batched)
     runs = {}
     for point in points:
         for seed in seeds:

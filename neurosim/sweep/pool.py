@@ -10,6 +10,7 @@ flight that did not finish is handed back as lost, and the caller retries its ru
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,14 +19,26 @@ from neurosim.sweep.task import error_outcome, execute_task, worker_init
 
 
 def stop_pool(pool) -> None:
-    """Shut a process pool down now: cancel what has not started, end the workers."""
+    """Shut a process pool down now: cancel what has not started, end the workers.
+
+    A worker ended while it sends a result leaves the pool's reading thread waiting for
+    the rest of the message, which would hold up the exit of the interpreter: the
+    parent's end of the result pipe is closed as well, so that the read ends at once."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         if proc.is_alive():
             proc.terminate()
     for proc in processes:
         proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+    results = getattr(pool, "_result_queue", None)
+    if results is not None:
+        results._writer.close()
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 class ProcessRound:
@@ -43,7 +56,7 @@ class ProcessRound:
             max_workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker_init,
-            initargs=(driver.payload[0],),
+            initargs=(driver.payload[0], os.getpid()),
         )
         self.in_flight: dict = {}
         self.broken = False
@@ -77,7 +90,8 @@ class ProcessRound:
                 suspects.popleft()
             return
         while pending and len(self.in_flight) < 2 * self.max_workers:
-            if not self.submit(pending[0], False):
+            pending[0] = self.driver.claim(pending[0])
+            if pending[0] and not self.submit(pending[0], False):
                 return
             pending.popleft()
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import uuid
+import tempfile
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from neurosim.sweep.claims import folder_lock, pid_alive, release_claim
 from neurosim.sweep.provenance import provenance
 
 #: Columns after the parameters, before the run's own scalars.
@@ -44,14 +46,50 @@ MANIFEST = "sweep.json"
 
 
 def _atomic_write(path: Path, write) -> None:
-    """``write(tmp)`` a temporary file beside ``path``, then rename it to ``path``."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    """``write(tmp)`` a temporary file beside ``path``, then rename it to ``path``.
+
+    The temporary file is ``.<name>.<pid>.<random>.tmp``: it belongs to this process,
+    and only a process that finds its owner gone deletes it (:func:`remove_stale`)."""
+    fd, name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"
+    )
+    os.close(fd)
+    tmp = Path(name)
     try:
         write(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale(folder: Path) -> None:
+    """Delete the temporary files in ``folder`` whose process is gone (a crash or a
+    kill left them); those of live processes are being written."""
+    for tmp in folder.glob(".*.tmp"):
+        parts = tmp.name.rsplit(".", 3)
+        if len(parts) == 4 and parts[1].isdigit() and not pid_alive(int(parts[1])):
+            tmp.unlink(missing_ok=True)
+
+
+def _unreadable(path: Path, err: Exception) -> None:
+    warnings.warn(
+        f"row file {path} cannot be read ({type(err).__name__}: {err}); its run counts "
+        "as not finished and runs again",
+        stacklevel=4,
+    )
+
+
+def read_row_status(path: Path) -> str | None:
+    """The status in row file ``path``; None, with a warning naming the file, when it
+    is truncated or empty (its run counts as not finished and runs again)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=["status"]).column(0)[0].as_py()
+    except Exception as err:
+        _unreadable(path, err)
+        return None
 
 
 def to_json(value) -> str:
@@ -71,8 +109,13 @@ def _merged(old: dict, spec: dict, folder: Path) -> dict:
                 f"{spec[key]!r}; use another out folder"
             )
     known = {r["run_id"] for r in spec["runs"]}
+    grid = {k: list(v) for k, v in (old.get("grid") or {}).items()}
+    for name, values in spec["grid"].items():
+        grid[name] = [*grid.get(name, []), *(v for v in values if v not in grid.get(name, []))]
     return {
         **spec,
+        "grid": grid,
+        "seeds": list(dict.fromkeys([*old.get("seeds", []), *spec["seeds"]])),
         "swept": list(dict.fromkeys([*old.get("swept", []), *spec["swept"]])),
         "runs": [*spec["runs"], *[r for r in old.get("runs", []) if r["run_id"] not in known]],
         "created": old.get("created", spec["created"]),
@@ -109,7 +152,7 @@ class Store:
         self.folder = Path(folder)
         self.table = self.folder / "table"
         self.runs = self.folder / "runs"
-        self._written: dict = {}  # run_id -> the row this store wrote
+        self.written: dict = {}  #: run_id -> the row this store wrote
 
     @property
     def manifest_path(self) -> Path:
@@ -120,29 +163,48 @@ class Store:
         """The manifest, or None for a folder without one."""
         if not self.manifest_path.exists():
             return None
-        return json.loads(self.manifest_path.read_text())
+        try:
+            manifest = json.loads(self.manifest_path.read_text())
+        except (ValueError, UnicodeDecodeError) as err:
+            raise ValueError(
+                f"the sweep manifest {self.manifest_path} is corrupt ({err}); restore or "
+                "delete it (the rows in table/ are kept) or use another out folder"
+            ) from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("runs"), list):
+            raise ValueError(f"the sweep manifest {self.manifest_path} is not a sweep manifest")
+        return manifest
 
     def open(self, spec: dict) -> None:
         """Create the folder, or check that it holds the same sweep, and write the
-        manifest (the runs of earlier sweeps into this folder are kept)."""
-        old = self.manifest()
-        if old is not None:
-            spec = _merged(old, spec, self.folder)
-        self.table.mkdir(parents=True, exist_ok=True)
-        self.runs.mkdir(parents=True, exist_ok=True)
-        for stale in self.table.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
-        _atomic_write(self.manifest_path, lambda p: p.write_text(to_json(spec)))
+        manifest: the grids, seeds and runs of every sweep into this folder, merged
+        under a lock so that sweeps running at once all keep theirs."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with folder_lock(self.folder):
+            old = self.manifest()
+            if old is not None:
+                spec = _merged(old, spec, self.folder)
+            self.table.mkdir(parents=True, exist_ok=True)
+            self.runs.mkdir(parents=True, exist_ok=True)
+            remove_stale(self.table)
+            remove_stale(self.folder)
+            _atomic_write(self.manifest_path, lambda p: p.write_text(to_json(spec)))
 
     def finished(self) -> dict[str, str]:
-        """run_id -> status of every run with a row."""
-        import pyarrow.parquet as pq
-
+        """run_id -> status of every run with a readable row."""
         out = {}
         for path in self.table.glob("*.parquet"):
-            status = pq.read_table(path, columns=["status"]).column(0)[0].as_py()
-            out[path.stem] = status
+            status = read_row_status(path)
+            if status is not None:
+                out[path.stem] = status
         return out
+
+    def row_written_since(self, rid: str, since: float) -> bool:
+        """Whether run ``rid``'s row was written at or after time ``since`` (by another
+        sweep into the folder)."""
+        try:
+            return (self.table / f"{rid}.parquet").stat().st_mtime >= since
+        except FileNotFoundError:
+            return False
 
     def write(self, run, outcome: dict, attempts: int, swept: Sequence[str]) -> dict:
         """Save one finished run: its folder first, then its row (the commit)."""
@@ -178,14 +240,15 @@ class Store:
                 pq.write_table(table, fh)
 
         _atomic_write(self.table / f"{rid}.parquet", save_row)
-        self._written[rid] = line
+        release_claim(self.table, rid)
+        self.written[rid] = line
         return line
 
     def results(self, runs: Iterable[str]):
         """:func:`load_results` of ``runs``, taking the rows this store wrote from
         memory rather than reading their files back (the same one-row tables, at a
         tenth of the cost)."""
-        return _load(self, runs, self._written)
+        return _load(self, runs, self.written)
 
 
 def load_results(folder, *, runs: Iterable[str] | None = None):
@@ -199,7 +262,6 @@ def _load(store: Store, runs: Iterable[str] | None, known: dict):
     """The table of ``store``'s runs (``known``: run_id -> row written by this process)."""
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     folder = store.folder
     manifest = store.manifest()
@@ -213,14 +275,14 @@ def _load(store: Store, runs: Iterable[str] | None, known: dict):
     else:
         order = {r["run_id"]: k for k, r in enumerate(manifest["runs"])}
         paths.sort(key=lambda p: order.get(p.stem, len(order)))
-    if not paths:
+    tables = [
+        pa.Table.from_pylist([known[p.stem]]) if p.stem in known else _read_row(p) for p in paths
+    ]
+    tables = [t for t in tables if t is not None]
+    if not tables:
         columns = [*manifest["swept"], *KEY_COLUMNS, *META_COLUMNS]
         df = pd.DataFrame(columns=columns)
     else:
-        tables = [
-            pa.Table.from_pylist([known[p.stem]]) if p.stem in known else pq.read_table(p)
-            for p in paths
-        ]
         table = pa.concat_tables(tables, promote_options="permissive")
         df = table.to_pandas()
         first = [c for c in (*manifest["swept"], *KEY_COLUMNS) if c in df.columns]
@@ -229,6 +291,17 @@ def _load(store: Store, runs: Iterable[str] | None, known: dict):
         df = df[first + rest + meta].reset_index(drop=True)
     df.attrs["folder"] = str(store.folder)
     return df
+
+
+def _read_row(path: Path):
+    """The one-row table in ``path``; None, with a warning, when it cannot be read."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path)
+    except Exception as err:
+        _unreadable(path, err)
+        return None
 
 
 def resume_hint(folder) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import numbers
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 
 def _import_reference(text: str):
@@ -67,6 +68,23 @@ def _reference(target, resolve: Callable | None) -> tuple[str, tuple]:
     )
 
 
+def _number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+#: Annotation -> (what it asks for, test of a value).
+_KINDS = {
+    "float": ("a number", _number),
+    float: ("a number", _number),
+    "int": ("an integer", lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)),
+    int: ("an integer", lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)),
+    "str": ("a string", lambda v: isinstance(v, str)),
+    str: ("a string", lambda v: isinstance(v, str)),
+    "bool": ("true or false", lambda v: isinstance(v, bool)),
+    bool: ("true or false", lambda v: isinstance(v, bool)),
+}
+
+
 class Target:
     """A sweep target: its ``name`` (recorded in the manifest), the ``ref`` sent to
     workers, and its ``run``, ``setup`` and ``measure`` functions (each may be None).
@@ -99,6 +117,22 @@ class Target:
         """Whether that function takes a ``seed`` parameter by name."""
         param = self.signature(batched).parameters.get("seed")
         return param is not None and param.kind != param.VAR_KEYWORD
+
+    def check_values(self, values: Mapping[str, Iterable], batched: bool) -> None:
+        """Raise ValueError for a value whose type contradicts the annotation of its
+        parameter (``float``: a number, ``int``: an integer, ``str``, ``bool``);
+        ``values``: name -> every value the sweep gives it."""
+        sig = self.signature(batched)
+        for name, given in values.items():
+            param = sig.parameters.get(name)
+            kind = _KINDS.get(getattr(param, "annotation", None))
+            if kind is None:
+                continue
+            for value in given:
+                if not kind[1](value):
+                    raise ValueError(
+                        f"{name} = {value!r} must be {kind[0]} (as annotated in {self.name})"
+                    )
 
     def check_names(self, names: Iterable[str], batched: bool) -> None:
         """Raise ValueError for parameter names the target does not take."""

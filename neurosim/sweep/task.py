@@ -15,6 +15,8 @@ import numbers
 import os
 import platform
 import signal
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Mapping
@@ -182,9 +184,34 @@ def execute_task(ref, fixed: dict, runs: list, pass_seed: bool, batched: bool) -
     return _batch(setup, measure, kwargs)
 
 
-def worker_init(ref=None) -> None:
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """End this process when its parent ``parent`` is gone (a killed parent must not
+    leave its workers running): on Linux the kernel sends SIGKILL at once
+    (``PR_SET_PDEATHSIG``); everywhere a thread checks the parent every ``every`` s."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    if os.getppid() != parent:  # already gone before the death signal was asked for
+        os._exit(1)
+    threading.Thread(target=watch, name="neurosim-parent-watch", daemon=True).start()
+
+
+def worker_init(ref=None, parent: int | None = None) -> None:
     """Start of a worker process: ignore Ctrl-C (it goes to the whole foreground process
-    group; only the parent handles it) and import the target ``ref``, if given."""
+    group; only the parent handles it), exit when the parent process ``parent`` dies,
+    and import the target ``ref``, if given."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        _exit_with_parent(parent)
     if ref is not None:
         functions(ref)
