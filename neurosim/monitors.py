@@ -16,6 +16,9 @@ Each monitor also writes its own part of the numba engine's generated loop
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import weakref
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -65,23 +68,62 @@ class Storage:
 #: File that marks a folder as one monitor's own (created exclusively when claimed).
 OWNER_FILE = "monitor.json"
 
+#: Monitors of this process that hold a folder, by claim token.
+_LIVE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
-def _claim(folder: Path, kind: str, target: str) -> Path:
-    """Make ``folder`` this monitor's own: it must be new or empty, and the claim is
-    the exclusive creation of :data:`OWNER_FILE`, so that two monitors (in one process
-    or several) never write into, or truncate, each other's files."""
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim_is_live(owner: Path) -> bool:
+    """Whether the monitor that claimed a folder may still write to it: a monitor of a
+    running process, or of this one that still exists. A claim that cannot be read is
+    taken as live (nothing of unknown origin is removed)."""
+    try:
+        claim = json.loads(owner.read_text())
+        pid, token = int(claim["pid"]), str(claim["token"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    if pid != os.getpid():
+        return _process_alive(pid)
+    return token in _LIVE
+
+
+def _claim(folder: Path, monitor) -> Path:
+    """Make ``folder`` the monitor's own, by creating :data:`OWNER_FILE` exclusively.
+
+    The folder must be new or empty, or hold the files of a finished monitor (one whose
+    process has ended, or a monitor of this process that no longer exists, as when a
+    script or notebook cell is run again): those are replaced. A folder that a live
+    monitor writes to, or that holds anything else, is refused, so that no two monitors
+    (in one process or several) write into, read or truncate each other's files."""
+    kind, target = monitor.kind, monitor.target.name
     folder.mkdir(parents=True, exist_ok=True)
     taken = ValueError(
-        f"to_disk folder {str(folder)!r} is not empty (it may hold another monitor's "
-        f"data); give the {kind} monitor of {target!r} a new or empty folder"
+        f"to_disk folder {str(folder)!r} holds another monitor's data or other files; "
+        f"give the {kind} monitor of {target!r} a new or empty folder"
     )
+    owner = folder / OWNER_FILE
+    if owner.exists() and not _claim_is_live(owner):
+        for old in folder.glob("*"):
+            if old.is_file() and old.suffix in (".bin", ".json"):
+                old.unlink()
     if any(folder.iterdir()):
         raise taken
+    token = secrets.token_hex(8)
     try:
-        with (folder / OWNER_FILE).open("x") as fh:
-            json.dump({"kind": kind, "target": target}, fh)
+        with owner.open("x") as fh:
+            json.dump({"kind": kind, "target": target, "pid": os.getpid(), "token": token}, fh)
     except FileExistsError:
         raise taken from None
+    _LIVE[token] = monitor
     return folder
 
 
@@ -114,7 +156,7 @@ class Monitor(ABC):
         self.target = target
         self.every = int(every_steps)
         self.active = True
-        self.folder = None if to_disk is None else _claim(Path(to_disk), self.kind, target.name)
+        self.folder = None if to_disk is None else _claim(Path(to_disk), self)
         self._columns = [
             Storage(dtype, tail, None if self.folder is None else self.folder / f"{name}.bin")
             for name, dtype, tail in columns

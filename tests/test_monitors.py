@@ -1,5 +1,9 @@
 """Monitors: sampling, on/off between runs, streaming to disk, rates, weights, plots."""
 
+import gc
+import json
+import os
+
 import numpy as np
 import pytest
 
@@ -94,11 +98,11 @@ def test_plots_draw_headless(net):
 def test_each_monitor_owns_its_folder(tmp_path, net):
     pop = driven(net)
     spk = net.record_spikes(pop, to_disk=tmp_path / "spk")
-    with pytest.raises(ValueError, match=r"not empty.*spikes monitor of 'n'"):
+    with pytest.raises(ValueError, match=r"another monitor.*spikes monitor of 'n'"):
         net.record_spikes(pop, neurons=[0], to_disk=tmp_path / "spk")
-    with pytest.raises(ValueError, match=r"not empty.*rate monitor of 'n'"):
+    with pytest.raises(ValueError, match=r"another monitor.*rate monitor of 'n'"):
         net.record_rate(pop, to_disk=tmp_path / "spk")
-    with pytest.raises(ValueError, match="not empty"):  # another network's monitor too
+    with pytest.raises(ValueError, match="another monitor"):  # another network's monitor too
         other = ns.Network(seed=1)
         other.record_spikes(driven(other), to_disk=tmp_path / "spk")
     st = net.record_state(pop, "v", to_disk=tmp_path / "v")
@@ -126,3 +130,29 @@ def test_sampled_monitors_stay_aligned_after_a_failed_run(net):
         with pytest.raises(ns.SimulationError, match="'cell'"):
             net.run(50.0)
         assert len(st.t) == len(st.v) == len(w.t) == len(w.w) == net.step
+
+
+def test_a_finished_monitors_folder_is_reused_and_a_foreign_one_refused(tmp_path):
+    def record():
+        net = ns.Network(dt=0.1, seed=3)
+        pop = driven(net)
+        mon = net.record_spikes(pop, to_disk=tmp_path / "spk")
+        net.run(20.0)
+        return mon, np.asarray(mon.t).copy()
+
+    first, t1 = record()
+    del first  # a script run again: the earlier monitor is gone, its folder is reused
+    gc.collect()
+    second, t2 = record()
+    np.testing.assert_array_equal(t1, t2)
+    assert len(t2) > 0
+    # a claim by a live process other than this one is respected
+    owner = tmp_path / "spk" / "monitor.json"
+    owner.write_text(json.dumps({"pid": os.getppid(), "token": "x"}))
+    with pytest.raises(ValueError, match="another monitor"):
+        record()
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="other files"):
+        net = ns.Network(seed=1)
+        net.record_rate(driven(net), to_disk=tmp_path / "own")
