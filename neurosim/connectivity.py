@@ -160,53 +160,46 @@ def _choose_without(rng, n, k, exclude, what):
     return np.sort(chosen)
 
 
-class FixedInDegree(Rule):
-    """Each postsynaptic neuron receives exactly ``k`` distinct presynaptic partners."""
+class _FixedDegree(Rule):
+    """Each neuron on one side has exactly ``k`` distinct partners on the other."""
 
     def __init__(self, k: int, autapses: bool = True):
         super().__init__(autapses)
         self.k = _check_count(k, "k")
 
-    def pairs(self, n_pre, n_post, same, rng):
+    def _draw(self, rng, n_partners, n_owners, same):
+        """``(partners, owners)``: ``k`` distinct partners out of ``n_partners`` for each
+        of ``n_owners`` neurons, itself excluded when autapses are."""
         drop = same and not self.autapses
-        pre = (
+        partners = (
             np.concatenate(
                 [
-                    _choose_without(rng, n_pre, self.k, j if drop else None, "k")
-                    for j in range(n_post)
+                    _choose_without(rng, n_partners, self.k, j if drop else None, "k")
+                    for j in range(n_owners)
                 ]
             )
-            if n_post
+            if n_owners
             else np.zeros(0, np.int64)
         )
-        post = np.repeat(np.arange(n_post), self.k)
-        return pre.astype(np.int64), post
+        return partners.astype(np.int64), np.repeat(np.arange(n_owners), self.k)
+
+
+class FixedInDegree(_FixedDegree):
+    """Each postsynaptic neuron receives exactly ``k`` distinct presynaptic partners."""
+
+    def pairs(self, n_pre, n_post, same, rng):
+        return self._draw(rng, n_pre, n_post, same)
 
     def expected_count(self, n_pre, n_post, same):
         return float(self.k) * n_post
 
 
-class FixedOutDegree(Rule):
+class FixedOutDegree(_FixedDegree):
     """Each presynaptic neuron projects to exactly ``k`` distinct postsynaptic targets."""
 
-    def __init__(self, k: int, autapses: bool = True):
-        super().__init__(autapses)
-        self.k = _check_count(k, "k")
-
     def pairs(self, n_pre, n_post, same, rng):
-        drop = same and not self.autapses
-        post = (
-            np.concatenate(
-                [
-                    _choose_without(rng, n_post, self.k, i if drop else None, "k")
-                    for i in range(n_pre)
-                ]
-            )
-            if n_pre
-            else np.zeros(0, np.int64)
-        )
-        pre = np.repeat(np.arange(n_pre), self.k)
-        return pre, post.astype(np.int64)
+        post, pre = self._draw(rng, n_post, n_pre, same)
+        return pre, post
 
     def expected_count(self, n_pre, n_post, same):
         return float(self.k) * n_pre

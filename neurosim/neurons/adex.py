@@ -24,7 +24,13 @@ from dataclasses import dataclass
 
 from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
-from neurosim.neurons.base import MODELS, NeuronModel, refractory_steps
+from neurosim.neurons.base import (
+    MODELS,
+    NeuronModel,
+    fire_and_store,
+    refractory_steps,
+    synaptic_layout,
+)
 from neurosim.params import ParameterSet, pack, parameter
 
 #: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, the parameters of the
@@ -91,17 +97,12 @@ def step_adex(S, P, A, B, R, I, n, spikes):
             ) / c
             vi = vi + h * dv
         wi = wi + h * (a * (v[i] - e_l) - wi) / tau_w
-        if vi > v_peak and n - last[i] >= n_ref:
-            spikes[count] = i
-            count += 1
-            vi = v_reset
-            wi += b
-            last[i] = n
-        v[i] = vi
-        w[i] = wi
+        fire = vi > v_peak and n - last[i] >= n_ref
+        last[i] = n if fire else last[i]
+        count, ok = fire_and_store(fire, i, vi, wi, v, w, v_reset, b, spikes, count)
         ge[i] *= de
         gi[i] *= di
-        finite &= (vi - vi == 0.0) and (wi - wi == 0.0)
+        finite &= ok
     return count if finite else -1
 
 
@@ -111,14 +112,7 @@ class AdEx(NeuronModel):
 
     name = "adex"
     Params = AdExParams
-    state_vars = (
-        (NeuronModel.MEMBRANE, "voltage"),
-        ("w", "current"),
-        ("g_e", "conductance"),
-        ("g_i", "conductance"),
-        (NeuronModel.LAST_SPIKE, "1"),
-    )
-    receptors = {"exc": "g_e", "inh": "g_i"}
+    state_vars, receptors = synaptic_layout("g_e", "g_i", "conductance", ("w", "current"))
     step = step_adex
 
     def euler_limits(self):

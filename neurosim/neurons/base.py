@@ -128,10 +128,42 @@ class NeuronModel(Parametrised):
         raise NotImplementedError
 
 
+def synaptic_layout(
+    ex: str, inh: str, dimension: str, *extra: tuple[str, str]
+) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """``(state_vars, receptors)`` of a model whose state is the membrane potential, the
+    ``extra`` rows, the variables ``ex`` and ``inh`` (of ``dimension``) that receptors
+    ``exc`` and ``inh`` jump, and the last spike."""
+    state_vars = (
+        (NeuronModel.MEMBRANE, "voltage"),
+        *extra,
+        (ex, dimension),
+        (inh, dimension),
+        (NeuronModel.LAST_SPIKE, "1"),
+    )
+    return state_vars, {"exc": ex, "inh": inh}
+
+
 def refractory_steps(t_ref: float, dt: float) -> float:
     """Refractory period in whole steps, counted as Brian2 does:
     ``int((t_ref + 1e-3 dt) / dt)`` (its ``timestep`` function)."""
     return float(int((t_ref + 1e-3 * dt) / dt))
+
+
+@kernel
+def fire_and_store(fire, i, vi, ui, v, u, v_reset, jump, spikes, count):
+    """Store the new membrane potential ``vi`` and recovery variable ``ui`` of neuron
+    ``i`` in ``v`` and ``u``; if it ``fire``s, record ``i`` in ``spikes`` first, reset
+    ``vi`` to ``v_reset`` and add ``jump`` to ``ui``. Return the new spike count and
+    whether both values are finite."""
+    if fire:
+        spikes[count] = i
+        count += 1
+        vi = v_reset
+        ui += jump
+    v[i] = vi
+    u[i] = ui
+    return count, (vi - vi == 0.0) and (ui - ui == 0.0)
 
 
 @kernel

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
-from neurosim.neurons.base import MODELS, NeuronModel
+from neurosim.neurons.base import MODELS, NeuronModel, fire_and_store
 from neurosim.params import ParameterSet, pack, parameter
 
 #: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, ``a`` (recovery rate),
@@ -52,14 +52,8 @@ def step_izhikevich(S, P, A, B, R, I, n, spikes):
         ui = u[i]
         v_new = vi + h * (0.04 * vi * vi + 5.0 * vi + 140.0 - ui + I[i])
         u_new = ui + h * a * (b * vi - ui)
-        if v_new >= v_th:
-            spikes[count] = i
-            count += 1
-            v_new = c
-            u_new += d
-        v[i] = v_new
-        u[i] = u_new
-        finite &= (v_new - v_new == 0.0) and (u_new - u_new == 0.0)
+        count, ok = fire_and_store(v_new >= v_th, i, v_new, u_new, v, u, c, d, spikes, count)
+        finite &= ok
     return count if finite else -1
 
 

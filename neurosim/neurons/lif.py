@@ -47,7 +47,13 @@ from dataclasses import dataclass
 from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels import vmath
 from neurosim.kernels.jit import kernel
-from neurosim.neurons.base import MODELS, NeuronModel, refractory_steps, threshold_reset
+from neurosim.neurons.base import (
+    MODELS,
+    NeuronModel,
+    refractory_steps,
+    synaptic_layout,
+    threshold_reset,
+)
 from neurosim.params import ParameterSet, pack, parameter
 
 #: Slots of ``P`` that both models fill alike (see :func:`neurosim.params.pack`).
@@ -213,13 +219,7 @@ class LIF(NeuronModel):
 
     name = "lif"
     Params = LIFCurrentParams
-    state_vars = (
-        (NeuronModel.MEMBRANE, "voltage"),
-        ("I_syn_ex", "current"),
-        ("I_syn_in", "current"),
-        (NeuronModel.LAST_SPIKE, "1"),
-    )
-    receptors = {"exc": "I_syn_ex", "inh": "I_syn_in"}
+    state_vars, receptors = synaptic_layout("I_syn_ex", "I_syn_in", "current")
     step = step_lif_current
 
     def constants(self, dt):
@@ -258,13 +258,7 @@ class LIFCond(NeuronModel):
 
     name = "lif_cond"
     Params = LIFCondParams
-    state_vars = (
-        (NeuronModel.MEMBRANE, "voltage"),
-        ("g_e", "conductance"),
-        ("g_i", "conductance"),
-        (NeuronModel.LAST_SPIKE, "1"),
-    )
-    receptors = {"exc": "g_e", "inh": "g_i"}
+    state_vars, receptors = synaptic_layout("g_e", "g_i", "conductance")
     step = step_lif_cond
 
     def euler_limits(self):

@@ -146,6 +146,17 @@ def _decay(a):
 
 
 @kernel
+def _decay_if_large(a, small):
+    """:func:`_decay` of ``a``, or, where ``small`` says that ``a`` is at most
+    :data:`_SMALL` (a flag fixed for a whole loop), :math:`(1 - r, r)` with
+    :math:`r = 1 - e^{-a}` from its series alone."""
+    if small:
+        rest = _one_minus_exp_small(a)
+        return 1.0 - rest, rest
+    return _decay(a)
+
+
+@kernel
 def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
     r"""Bring synapses ``c, rho, last`` (views of one block) to step ``n``, then add
     ``jump`` to their calcium; ``z`` holds one standard normal per synapse.
@@ -194,11 +205,7 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
         var = rest * (1.0 + decay) * inv_g if rate_p > 0.0 else 2.0 * t_p * inv_tau
         # between the thresholds: relaxation to 0
         a = rate_d * t_d
-        if band_small:
-            rest = _one_minus_exp_small(a)
-            decay = 1.0 - rest
-        else:
-            decay, rest = _decay(a)
+        decay, rest = _decay_if_large(a, band_small)
         r = r * decay
         band_var = rest * (1.0 + decay) * inv_2gd if rate_d > 0.0 else t_d * inv_tau
         var = var * decay * decay + band_var
@@ -210,11 +217,7 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
         # (1 - y loses all digits when m -> 1 near rho = 1/2)
         t_0 = span - t_above
         a = t_0 * inv_2tau
-        if short_gaps:
-            m = _one_minus_exp_small(a)
-            e = 1.0 - m
-        else:
-            e, m = _decay(a)
+        e, m = _decay_if_large(a, short_gaps)
         x = r - 0.5
         rho[k] = 0.5 + x * vmath.rsqrt(e + 4.0 * x * x * m) if t_0 > 0.0 else r
         c[k] = c0 * vmath.exp_neg(-gap * step_decay) + jump

@@ -252,6 +252,23 @@ class TripletSTDPParams(ParameterSet):
 
 
 @kernel
+def _triplet_traces(S, k, n, table, first, ts_a, ts_b):
+    """Both traces of neuron ``k`` (rows 0 and 1 of ``S``, last update in row 2) decayed
+    to step ``n``, by tables ``first`` and ``first + 1``."""
+    gap = int(n - S[2, k])
+    return decayed(S[0, k], gap, table, first, ts_a), decayed(S[1, k], gap, table, first + 1, ts_b)
+
+
+@kernel
+def _triplet_jump(S, k, n, a, b, nearest):
+    """After a spike of neuron ``k``: both traces jump from their decayed values ``a``,
+    ``b`` by 1 (to 1 with nearest-spike interaction); ``n`` becomes the last update."""
+    S[0, k] = 1.0 if nearest else a + 1.0
+    S[1, k] = 1.0 if nearest else b + 1.0
+    S[2, k] = n
+
+
+@kernel
 def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
     """Presynaptic events of ``stdp_triplet``: transmit, depress, then jump r1, r2."""
     ts_plus, ts_x, ts_minus = P[TS_PLUS], P[TS_X], P[TS_MINUS]
@@ -260,18 +277,14 @@ def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, targ
     touched = 0
     for k in range(count):
         i = spikes[k]
-        gap = int(n - Spre[2, i])
-        r1 = decayed(Spre[0, i], gap, table, 0, ts_plus)
-        r2 = decayed(Spre[1, i], gap, table, 1, ts_x)
+        r1, r2 = _triplet_traces(Spre, i, n, table, 0, ts_plus, ts_x)
         for s in range(indptr[i], indptr[i + 1]):
             j = post[s]
             target[j] += w[s]
             o1 = decayed(Spost[0, j], int(n - Spost[2, j]), table, 2, ts_minus)
             value = w[s] - o1 * (a2m + a3m * r2)
             w[s] = w_min if value < w_min else value
-        Spre[0, i] = 1.0 if nearest else r1 + 1.0
-        Spre[1, i] = 1.0 if nearest else r2 + 1.0
-        Spre[2, i] = n
+        _triplet_jump(Spre, i, n, r1, r2, nearest)
         touched += indptr[i + 1] - indptr[i]
     return touched
 
@@ -285,18 +298,14 @@ def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R)
     touched = 0
     for k in range(count):
         j = spikes[k]
-        gap = int(n - Spost[2, j])
-        o1 = decayed(Spost[0, j], gap, table, 2, ts_minus)
-        o2 = decayed(Spost[1, j], gap, table, 3, ts_y)
+        o1, o2 = _triplet_traces(Spost, j, n, table, 2, ts_minus, ts_y)
         for q in range(ptr[j], ptr[j + 1]):
             s = syn[q]
             i = pre[q]
             r1 = decayed(Spre[0, i], int(n - Spre[2, i]), table, 0, ts_plus)
             value = w[s] + r1 * (a2p + a3p * o2)
             w[s] = w_max if value > w_max else value
-        Spost[0, j] = 1.0 if nearest else o1 + 1.0
-        Spost[1, j] = 1.0 if nearest else o2 + 1.0
-        Spost[2, j] = n
+        _triplet_jump(Spost, j, n, o1, o2, nearest)
         touched += ptr[j + 1] - ptr[j]
     return touched
 
