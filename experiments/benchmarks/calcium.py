@@ -105,14 +105,20 @@ import sys
 
 import numpy as np
 
-from neurosim.experiments.benchmarks.common import brian2_cond_neurons, run_s_ratio
+from neurosim.experiments.benchmarks.common import (
+    BRIAN2_STANDALONE,
+    NEUROSIM,
+    brian2_cond_neurons,
+    ratio_vs_brian2_standalone,
+    run_s_ratio,
+)
 from neurosim.experiments.benchmarks.driver import Benchmark, round_robin
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
-    "neurosim": ("neurosim", "numba"),
+    "neurosim": NEUROSIM,
     "neurosim_static": ("neurosim", "numba_static"),
-    "brian2_standalone": ("brian2", "cpp_standalone"),
+    "brian2_standalone": BRIAN2_STANDALONE,
 }
 
 N_INPUT, N_NEURON = 1000, 100
@@ -337,11 +343,6 @@ def weight_comparison(rho: dict) -> dict:
         out["ks_pvalue"] = float(test.pvalue)
         out["ks_statistic"] = float(test.statistic)
     return out
-
-
-def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
-    """neurosim (plastic) ``run_s`` / Brian2 C++ standalone ``run_s``."""
-    return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
 def plastic_vs_static(rows: list[dict]) -> float | None:

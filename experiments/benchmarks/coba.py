@@ -94,15 +94,21 @@ from __future__ import annotations
 
 import sys
 
+from neurosim.experiments.benchmarks.common import (
+    BRIAN2_STANDALONE,
+    NEUROSIM,
+    brian2_cond_neurons,
+    ratio_vs_brian2_standalone,
+    timed,
+)
 from neurosim.experiments.benchmarks.common import KEYS as KEYS  # the row keys, re-exported
-from neurosim.experiments.benchmarks.common import brian2_cond_neurons, run_s_ratio, timed
 from neurosim.experiments.benchmarks.driver import Benchmark, round_robin
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
-    "neurosim": ("neurosim", "numba"),
+    "neurosim": NEUROSIM,
     "brian2_cython": ("brian2", "cython"),
-    "brian2_standalone": ("brian2", "cpp_standalone"),
+    "brian2_standalone": BRIAN2_STANDALONE,
 }
 
 N_EXC, N_INH = 3200, 800
@@ -254,12 +260,6 @@ def run(
         repeats,
         lambda _, d, s: measure_in_subprocess(s, d, seed, plastic),
     )
-
-
-def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
-    """neurosim ``run_s`` / Brian2 C++ standalone ``run_s`` at the longest duration
-    both were run for (``None`` if there is none)."""
-    return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
 def _parser():

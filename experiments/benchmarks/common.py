@@ -12,6 +12,10 @@ import time
 
 #: Keys of every result row, in output order.
 KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
+#: (value of "simulator", value of "mode") of neurosim's compiled loop.
+NEUROSIM = ("neurosim", "numba")
+#: (value of "simulator", value of "mode") of Brian2's C++ standalone device.
+BRIAN2_STANDALONE = ("brian2", "cpp_standalone")
 
 
 def timed(build, simulate):
@@ -114,6 +118,12 @@ def run_s_ratio(rows: list[dict], numerator: str, denominator: str) -> float | N
     if not common:
         return None
     return num[common[-1]]["run_s"] / den[common[-1]]["run_s"]
+
+
+def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
+    """neurosim ``run_s`` (:data:`NEUROSIM`) / Brian2 C++ standalone ``run_s`` at the
+    longest duration both were run for (``None`` if there is none)."""
+    return run_s_ratio(rows, NEUROSIM[1], BRIAN2_STANDALONE[1])
 
 
 def format_table(rows: list[dict], n_neurons: int) -> str:
