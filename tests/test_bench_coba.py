@@ -49,7 +49,7 @@ def rows_of_run_times(bench, run_s: dict) -> list[dict]:
     """Rows of benchmark module ``bench`` in which only the run times count:
     ``run_s`` is ``{sim_ms: {simulator: run_s}}``."""
     return [
-        bench._row(name, sim_ms, run_s=r, build_s=0.0, spikes=1, synapses=1)
+        bench.BENCHMARK.row(name, sim_ms, run_s=r, build_s=0.0, spikes=1, synapses=1)
         for sim_ms, runs in run_s.items()
         for name, r in runs.items()
     ]

@@ -256,8 +256,6 @@ MEASURE = {
     "neurosim_static": measure_neurosim_static,
     "brian2_standalone": measure_brian2_standalone,
 }
-#: One measurement as a row: ``_row(name, duration_ms, run_s, build_s, spikes, synapses)``.
-_row = BENCHMARK.row
 
 
 # -- driving the workers ----------------------------------------------------------------

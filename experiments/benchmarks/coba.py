@@ -211,7 +211,7 @@ def measure_brian2_cython(duration_ms: float, seed: int = 1, plastic: bool = Fal
 
     run_s, build_s, (_, mon, syns) = timed(network, lambda s: s[0].run(duration_ms * b2.ms))
     spikes, n_syn = int(mon.num_spikes), sum(len(s) for s in syns)
-    return _row("brian2_cython", duration_ms, run_s, build_s, spikes, n_syn)
+    return BENCHMARK.row("brian2_cython", duration_ms, run_s, build_s, spikes, n_syn)
 
 
 def measure_brian2_standalone(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
@@ -227,8 +227,6 @@ MEASURE = {
     "brian2_cython": measure_brian2_cython,
     "brian2_standalone": measure_brian2_standalone,
 }
-#: One measurement as a row: ``_row(name, duration_ms, run_s, build_s, spikes, synapses)``.
-_row = BENCHMARK.row
 
 
 # -- driving the workers ----------------------------------------------------------------
