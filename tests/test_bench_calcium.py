@@ -11,6 +11,7 @@ import pytest
 
 from neurosim.experiments.benchmarks import calcium
 from neurosim.experiments.benchmarks.coba import KEYS
+from tests.test_bench_coba import rows_of_run_times
 
 N_SYNAPSES = calcium.N_INPUT * calcium.N_NEURON
 
@@ -73,16 +74,13 @@ def test_weight_comparison_same_and_shifted_distributions():
 
 
 def test_ratios_use_longest_common_duration():
-    def row(name, sim_ms, run_s):
-        return calcium._row(name, sim_ms, run_s=run_s, build_s=0.0, spikes=1, synapses=1)
-
-    rows = [
-        row("neurosim", 1000.0, 1.0),
-        row("neurosim_static", 1000.0, 0.5),
-        row("brian2_standalone", 1000.0, 100.0),
-        row("neurosim", 10000.0, 6.0),
-        row("neurosim_static", 10000.0, 3.0),
-    ]
+    rows = rows_of_run_times(
+        calcium,
+        {
+            1000.0: {"neurosim": 1.0, "neurosim_static": 0.5, "brian2_standalone": 100.0},
+            10000.0: {"neurosim": 6.0, "neurosim_static": 3.0},
+        },
+    )
     assert calcium.ratio_vs_brian2_standalone(rows) == pytest.approx(0.01)
     assert calcium.plastic_vs_static(rows) == pytest.approx(2.0)
 

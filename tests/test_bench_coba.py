@@ -45,17 +45,25 @@ def test_main_json(capsys):
     assert json.loads(lines[1]) == {"ratio_vs_brian2_standalone": None}
 
 
-def test_ratio_uses_longest_common_duration():
-    def row(name, sim_ms, run_s):
-        return coba._row(name, sim_ms, run_s=run_s, build_s=0.0, spikes=1, synapses=1)
-
-    rows = [
-        row("neurosim", 1000.0, 1.0),
-        row("brian2_standalone", 1000.0, 4.0),
-        row("neurosim", 10000.0, 3.0),
-        row("brian2_standalone", 10000.0, 6.0),
-        row("neurosim", 20000.0, 5.0),
+def rows_of_run_times(bench, run_s: dict) -> list[dict]:
+    """Rows of benchmark module ``bench`` in which only the run times count:
+    ``run_s`` is ``{sim_ms: {simulator: run_s}}``."""
+    return [
+        bench.BENCHMARK.row(name, sim_ms, run_s=r, build_s=0.0, spikes=1, synapses=1)
+        for sim_ms, runs in run_s.items()
+        for name, r in runs.items()
     ]
+
+
+def test_ratio_uses_longest_common_duration():
+    rows = rows_of_run_times(
+        coba,
+        {
+            1000.0: {"neurosim": 1.0, "brian2_standalone": 4.0},
+            10000.0: {"neurosim": 3.0, "brian2_standalone": 6.0},
+            20000.0: {"neurosim": 5.0},
+        },
+    )
     assert coba.ratio_vs_brian2_standalone(rows) == pytest.approx(0.5)
 
 

@@ -44,23 +44,8 @@ def test_fi_curve_json_interface():
 
 
 def test_run_with_out_saves_files(tmp_path, capsys):
-    assert (
-        main(
-            [
-                "run",
-                "fi-curve",
-                "--set",
-                "currents=500",
-                "--set",
-                "duration=300",
-                "--set",
-                "transient=100",
-                "--out",
-                str(tmp_path),
-            ]
-        )
-        == 0
-    )
+    argv = "run fi-curve --set currents=500 --set duration=300 --set transient=100".split()
+    assert main([*argv, "--out", str(tmp_path)]) == 0
     assert (tmp_path / "fi_curve.png").stat().st_size > 0
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert np.load(tmp_path / "arrays.npz")["rate_hz"][0] == pytest.approx(summary["rate_hz"][0])

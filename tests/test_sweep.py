@@ -193,26 +193,10 @@ def test_processes_retry_a_killed_worker_and_record_a_run_that_always_kills(tmp_
 
 def test_interrupted_cli_sweep_keeps_finished_runs_and_resumes(tmp_path):
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "neurosim.cli",
-        "sweep",
-        "fi-curve",
-        "--grid",
-        "duration=" + ",".join(str(1000 + 100 * k) for k in range(10)),
-        "--set",
-        "currents=0,300,600",
-        "--set",
-        "transient=500",
-        "--set",
-        "dt=0.001",
-        "--workers",
-        "2",
-        "--out",
-        str(out),
-        "--quiet",
-    ]
+    durations = ",".join(str(1000 + 100 * k) for k in range(10))
+    cmd = [sys.executable, "-m", "neurosim.cli", "sweep", "fi-curve", "--grid"]
+    cmd += [f"duration={durations}", "--set", "currents=0,300,600", "--set", "transient=500"]
+    cmd += ["--set", "dt=0.001", "--workers", "2", "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
     while len(list((out / "table").glob("*.parquet"))) < 2 and time.monotonic() < deadline:
@@ -313,28 +297,9 @@ def test_cli_sweep_json_and_errors(tmp_path, capsys):
 def test_cli_sweep_on_sampled_points(tmp_path, capsys):
     from neurosim.cli import main
 
-    code = main(
-        [
-            "sweep",
-            "fi-curve",
-            "--sampler",
-            "random",
-            "--samples",
-            "3",
-            "--range",
-            "tau_m=5,20",
-            "--set",
-            "currents=400",
-            "--set",
-            "duration=300",
-            "--set",
-            "transient=100",
-            "--out",
-            str(tmp_path),
-            "--batched",
-            "--quiet",
-        ]
-    )
+    argv = "sweep fi-curve --sampler random --samples 3 --range tau_m=5,20".split()
+    argv += "--set currents=400 --set duration=300 --set transient=100".split()
+    code = main([*argv, "--out", str(tmp_path), "--batched", "--quiet"])
     assert code == 0 and capsys.readouterr().out == ""
     df = load_results(tmp_path)
     assert len(df) == 3 and df["tau_m"].between(5, 20).all() and (df.status == "ok").all()

@@ -102,18 +102,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import numpy as np
 
-from neurosim.experiments.benchmarks.common import result_row, run_brian2_standalone, run_s_ratio
+from neurosim.experiments.benchmarks.common import (
+    BRIAN2_STANDALONE,
+    NEUROSIM,
+    brian2_cond_neurons,
+    ratio_vs_brian2_standalone,
+    run_s_ratio,
+)
 from neurosim.experiments.benchmarks.driver import Benchmark, round_robin
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
-    "neurosim": ("neurosim", "numba"),
+    "neurosim": NEUROSIM,
     "neurosim_static": ("neurosim", "numba_static"),
-    "brian2_standalone": ("brian2", "cpp_standalone"),
+    "brian2_standalone": BRIAN2_STANDALONE,
 }
 
 N_INPUT, N_NEURON = 1000, 100
@@ -141,40 +146,36 @@ def weight_of(rho: np.ndarray) -> np.ndarray:
 def _measure_neurosim(name: str, duration_ms: float, seed: int, plastic: bool):
     import neurosim as ns
 
-    t0 = time.perf_counter()
-    net = ns.Network(dt=DT_MS, seed=seed)
-    inputs = net.add_poisson("inputs", N_INPUT, rate=RATE_HZ)
-    neurons = net.add_population(
-        "neurons", N_NEURON, "lif_cond", params={"method": "exponential_euler"}
-    )
-    neurons.v = ns.Uniform(-60.0, -50.0)
-    synapse = None
-    if plastic:
-        from neurosim.synapses import synapse_model
+    def network():
+        net = ns.Network(dt=DT_MS, seed=seed)
+        inputs = net.add_poisson("inputs", N_INPUT, rate=RATE_HZ)
+        neurons = net.add_population(
+            "neurons", N_NEURON, "lif_cond", params={"method": "exponential_euler"}
+        )
+        neurons.v = ns.Uniform(-60.0, -50.0)
+        synapse = None
+        if plastic:
+            from neurosim.synapses import synapse_model
 
-        synapse = synapse_model(RULE, w_min=W_MIN, w_max=W_MAX)
-    proj = net.connect(
-        inputs, neurons, ns.AllToAll(), weight=W_MIN, delay=DT_MS, receptor="exc", synapse=synapse
-    )
-    rho0 = initial_rho(proj.n_synapses, seed)
-    if plastic:
-        proj.rho = rho0
-    proj.weight = weight_of(rho0)
-    monitor = net.record_spikes(neurons)
-    net.run(DT_MS)  # one step: generates and loads (or compiles) the kernel
-    t1 = time.perf_counter()
-    net.run(duration_ms - DT_MS)
-    if plastic:
-        proj.synchronize()
-    t2 = time.perf_counter()
-    row = _row(
-        name,
-        duration_ms,
-        run_s=t2 - t1,
-        build_s=t1 - t0,
-        spikes=len(monitor.t),
-        synapses=proj.n_synapses,
-    )
+            synapse = synapse_model(RULE, w_min=W_MIN, w_max=W_MAX)
+        proj = net.connect(
+            inputs,
+            neurons,
+            ns.AllToAll(),
+            weight=W_MIN,
+            delay=DT_MS,
+            receptor="exc",
+            synapse=synapse,
+        )
+        rho0 = initial_rho(proj.n_synapses, seed)
+        if plastic:
+            proj.rho = rho0
+        proj.weight = weight_of(rho0)
+        net.record_spikes(neurons)
+        return net
+
+    row, net = BENCHMARK.measure_neurosim(name, duration_ms, network)
+    (proj,) = net.projections.values()
     return row, (np.array(proj.rho) if plastic else None)
 
 
@@ -190,21 +191,16 @@ def measure_neurosim_static(duration_ms: float, seed: int = 1):
 
 def _brian2_network(b2, seed: int):
     """The network written as a Brian2 user would (in the current device)."""
-    from brian2 import Hz, ms, mV, nS, pF
+    from brian2 import Hz, ms, nS
 
     from neurosim.synapses import synapse_model
 
     gb = synapse_model(RULE).params  # the published DP values, in ms where timed
-    b2.defaultclock.dt = DT_MS * ms
-    b2.seed(seed)
-    namespace = {
-        "Cm": 200 * pF,
-        "gl": 10 * nS,
-        "El": -60 * mV,
-        "Ee": 0 * mV,
-        "taue": 5 * ms,
-        "Vt": -50 * mV,
-        "Vr": -60 * mV,
+    eqs = """
+    dv/dt = (gl*(El - v) + ge*(Ee - v))/Cm : volt (unless refractory)
+    dge/dt = -ge/taue : siemens
+    """
+    rule = {
         "tau_Ca": gb.tau_Ca * ms,
         "C_pre": gb.C_pre,
         "C_post": gb.C_post,
@@ -218,20 +214,10 @@ def _brian2_network(b2, seed: int):
         "w_min": W_MIN * nS,
         "w_max": W_MAX * nS,
     }
-    inputs = b2.PoissonGroup(N_INPUT, RATE_HZ * Hz)
-    neurons = b2.NeuronGroup(
-        N_NEURON,
-        """
-        dv/dt = (gl*(El - v) + ge*(Ee - v))/Cm : volt (unless refractory)
-        dge/dt = -ge/taue : siemens
-        """,
-        threshold="v > Vt",
-        reset="v = Vr",
-        refractory=5 * ms,
-        method="exponential_euler",
-        namespace=namespace,
+    neurons, namespace = brian2_cond_neurons(
+        b2, N_NEURON, eqs, "exponential_euler", seed, DT_MS, **rule
     )
-    neurons.v = "Vr + rand()*(Vt - Vr)"
+    inputs = b2.PoissonGroup(N_INPUT, RATE_HZ * Hz)
     syn = b2.Synapses(
         inputs,
         neurons,
@@ -252,21 +238,17 @@ def _brian2_network(b2, seed: int):
     syn.rho = "int(rand() < 0.5)"
     mon = b2.SpikeMonitor(neurons)
     net = b2.Network(inputs, neurons, syn, mon)
-    return net, mon, syn
+    return net, mon, (syn,)
 
 
 def measure_brian2_standalone(duration_ms: float, seed: int = 1):
     """Brian2 C++ standalone, built and executed in a temporary directory (deleted
     afterwards): (row, final rho)."""
-
-    def build(b2):
-        net, mon, syn = _brian2_network(b2, seed)
-        return net, lambda: (int(mon.num_spikes), len(syn), np.array(syn.rho[:]))
-
-    run_s, build_s, (spikes, n_syn, rho) = run_brian2_standalone(
-        "calcium_standalone_", duration_ms, build
+    return BENCHMARK.measure_brian2_standalone(
+        duration_ms,
+        lambda b2: _brian2_network(b2, seed),
+        read=lambda syns: np.array(syns[0].rho[:]),
     )
-    return _row("brian2_standalone", duration_ms, run_s, build_s, spikes, n_syn), rho
 
 
 MEASURE = {
@@ -274,10 +256,6 @@ MEASURE = {
     "neurosim_static": measure_neurosim_static,
     "brian2_standalone": measure_brian2_standalone,
 }
-
-
-def _row(name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
-    return result_row(*SIMULATORS[name], duration_ms, run_s, build_s, spikes, synapses)
 
 
 # -- driving the workers ----------------------------------------------------------------
@@ -363,11 +341,6 @@ def weight_comparison(rho: dict) -> dict:
         out["ks_pvalue"] = float(test.pvalue)
         out["ks_statistic"] = float(test.statistic)
     return out
-
-
-def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
-    """neurosim (plastic) ``run_s`` / Brian2 C++ standalone ``run_s``."""
-    return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
 def plastic_vs_static(rows: list[dict]) -> float | None:

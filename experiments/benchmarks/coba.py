@@ -93,17 +93,22 @@ CLI::
 from __future__ import annotations
 
 import sys
-import time
 
+from neurosim.experiments.benchmarks.common import (
+    BRIAN2_STANDALONE,
+    NEUROSIM,
+    brian2_cond_neurons,
+    ratio_vs_brian2_standalone,
+    timed,
+)
 from neurosim.experiments.benchmarks.common import KEYS as KEYS  # the row keys, re-exported
-from neurosim.experiments.benchmarks.common import result_row, run_brian2_standalone, run_s_ratio
 from neurosim.experiments.benchmarks.driver import Benchmark, round_robin
 
 #: CLI name -> (value of "simulator", value of "mode")
 SIMULATORS = {
-    "neurosim": ("neurosim", "numba"),
+    "neurosim": NEUROSIM,
     "brian2_cython": ("brian2", "cython"),
-    "brian2_standalone": ("brian2", "cpp_standalone"),
+    "brian2_standalone": BRIAN2_STANDALONE,
 }
 
 N_EXC, N_INH = 3200, 800
@@ -122,66 +127,34 @@ def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -
     from neurosim.experiments.coba import build
     from neurosim.synapses import PairSTDP
 
-    t0 = time.perf_counter()
-    net = build(
-        n_exc=N_EXC,
-        n_inh=N_INH,
-        p=P_CONNECT,
-        dt=DT_MS,
-        seed=seed,
-        method="euler",
-        exc_synapse=PairSTDP(**STDP) if plastic else None,
-    )
-    exc, inh = net.populations["exc"], net.populations["inh"]
-    monitors = [net.record_spikes(exc), net.record_spikes(inh)]
-    net.run(DT_MS)  # one step: generates and loads (or compiles) the kernel
-    t1 = time.perf_counter()
-    net.run(duration_ms - DT_MS)
-    t2 = time.perf_counter()
-    return _row(
-        "neurosim",
-        duration_ms,
-        run_s=t2 - t1,
-        build_s=t1 - t0,
-        spikes=sum(len(m.t) for m in monitors),
-        synapses=sum(p.n_synapses for p in net.projections.values()),
-    )
+    def network():
+        net = build(
+            n_exc=N_EXC,
+            n_inh=N_INH,
+            p=P_CONNECT,
+            dt=DT_MS,
+            seed=seed,
+            method="euler",
+            exc_synapse=PairSTDP(**STDP) if plastic else None,
+        )
+        net.record_spikes(net.populations["exc"])
+        net.record_spikes(net.populations["inh"])
+        return net
+
+    return BENCHMARK.measure_neurosim("neurosim", duration_ms, network)[0]
 
 
 def _brian2_network(b2, seed: int, plastic: bool = False):
     """The COBA network written as a Brian2 user would (in the current device)."""
-    from brian2 import ms, mV, nS, pF
+    from brian2 import ms, mV, nS
 
-    b2.defaultclock.dt = DT_MS * ms
-    b2.seed(seed)
-    namespace = {
-        "Cm": 200 * pF,
-        "gl": 10 * nS,
-        "El": -60 * mV,
-        "Ee": 0 * mV,
-        "Ei": -80 * mV,
-        "taue": 5 * ms,
-        "taui": 10 * ms,
-        "Vt": -50 * mV,
-        "Vr": -60 * mV,
-        "we": 6 * nS,
-        "wi": 67 * nS,
-    }
     eqs = """
     dv/dt = (gl*(El-v) + ge*(Ee-v) + gi*(Ei-v))/Cm : volt (unless refractory)
     dge/dt = -ge/taue : siemens
     dgi/dt = -gi/taui : siemens
     """
-    P = b2.NeuronGroup(
-        N_EXC + N_INH,
-        eqs,
-        threshold="v>Vt",
-        reset="v=Vr",
-        refractory=5 * ms,
-        method="euler",
-        namespace=namespace,
-    )
-    P.v = "Vr + rand()*(Vt - Vr)"
+    names = {"Ei": -80 * mV, "taui": 10 * ms, "we": 6 * nS, "wi": 67 * nS}
+    P, namespace = brian2_cond_neurons(b2, N_EXC + N_INH, eqs, "euler", seed, DT_MS, **names)
     P.ge = "(randn()*15 + 40)*nS"
     P.gi = "(randn()*120 + 200)*nS"
     Pe, Pi = P[:N_EXC], P[N_EXC:]
@@ -230,32 +203,23 @@ def measure_brian2_cython(duration_ms: float, seed: int = 1, plastic: bool = Fal
     import brian2 as b2
 
     b2.prefs.codegen.target = "cython"
-    t0 = time.perf_counter()
-    net, mon, syns = _brian2_network(b2, seed, plastic)
-    net.run(0 * b2.ms)  # generates and compiles (or loads) every code object
-    t1 = time.perf_counter()
-    net.run(duration_ms * b2.ms)
-    t2 = time.perf_counter()
-    return _row(
-        "brian2_cython",
-        duration_ms,
-        run_s=t2 - t1,
-        build_s=t1 - t0,
-        spikes=int(mon.num_spikes),
-        synapses=sum(len(s) for s in syns),
-    )
+
+    def network():
+        net, mon, syns = _brian2_network(b2, seed, plastic)
+        net.run(0 * b2.ms)  # generates and compiles (or loads) every code object
+        return net, mon, syns
+
+    run_s, build_s, (_, mon, syns) = timed(network, lambda s: s[0].run(duration_ms * b2.ms))
+    spikes, n_syn = int(mon.num_spikes), sum(len(s) for s in syns)
+    return BENCHMARK.row("brian2_cython", duration_ms, run_s, build_s, spikes, n_syn)
 
 
 def measure_brian2_standalone(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
     """Brian2 C++ standalone, built and executed in a temporary directory (deleted
     afterwards). Brian2 allows one standalone build per process."""
-
-    def build(b2):
-        net, mon, syns = _brian2_network(b2, seed, plastic)
-        return net, lambda: (int(mon.num_spikes), sum(len(s) for s in syns))
-
-    run_s, build_s, (spikes, n_syn) = run_brian2_standalone("coba_standalone_", duration_ms, build)
-    return _row("brian2_standalone", duration_ms, run_s, build_s, spikes, n_syn)
+    return BENCHMARK.measure_brian2_standalone(
+        duration_ms, lambda b2: _brian2_network(b2, seed, plastic)
+    )[0]
 
 
 MEASURE = {
@@ -263,10 +227,6 @@ MEASURE = {
     "brian2_cython": measure_brian2_cython,
     "brian2_standalone": measure_brian2_standalone,
 }
-
-
-def _row(name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
-    return result_row(*SIMULATORS[name], duration_ms, run_s, build_s, spikes, synapses)
 
 
 # -- driving the workers ----------------------------------------------------------------
@@ -298,12 +258,6 @@ def run(
         repeats,
         lambda _, d, s: measure_in_subprocess(s, d, seed, plastic),
     )
-
-
-def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
-    """neurosim ``run_s`` / Brian2 C++ standalone ``run_s`` at the longest duration
-    both were run for (``None`` if there is none)."""
-    return run_s_ratio(rows, "numba", "cpp_standalone")
 
 
 def _parser():

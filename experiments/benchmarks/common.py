@@ -1,5 +1,6 @@
 """What the benchmark results share: the result row, medians over repeats, ratios, the
-table, and a Brian2 C++ standalone run in a temporary folder. (The command line and the
+table, timing a measurement, the COBA neuron in Brian2 and a Brian2 C++ standalone run in
+a temporary folder. (The command line and the
 worker processes are in :mod:`neurosim.experiments.benchmarks.driver`.)"""
 
 from __future__ import annotations
@@ -11,6 +12,56 @@ import time
 
 #: Keys of every result row, in output order.
 KEYS = ("simulator", "mode", "sim_ms", "run_s", "build_s", "spikes", "synapses")
+#: (value of "simulator", value of "mode") of neurosim's compiled loop.
+NEUROSIM = ("neurosim", "numba")
+#: (value of "simulator", value of "mode") of Brian2's C++ standalone device.
+BRIAN2_STANDALONE = ("brian2", "cpp_standalone")
+
+
+def timed(build, simulate):
+    """Time one measurement in this process: ``state = build()`` (construction and the
+    loading or compiling of the code) and ``simulate(state)``; returns ``(run_s, build_s,
+    state)`` (wall times in s)."""
+    t0 = time.perf_counter()
+    state = build()
+    t1 = time.perf_counter()
+    simulate(state)
+    t2 = time.perf_counter()
+    return t2 - t1, t1 - t0, state
+
+
+def brian2_cond_neurons(b2, n: int, eqs: str, method: str, seed: int, dt_ms: float, **names):
+    """``n`` conductance-based LIF neurons written as a Brian2 user would (in the current
+    device), the COBA neuron of ``lif_cond``: C 200 pF, g_L 10 nS, E_L -60 mV, E_e 0 mV,
+    tau_e 5 ms, threshold -50 mV (``v > Vt``), reset -60 mV, refractory 5 ms; ``v``
+    uniform in [Vr, Vt]. ``eqs`` are the equations, ``names`` further entries of the
+    namespace, which is returned with the group. Sets Brian2's clock (``dt_ms``) and
+    seed first."""
+    from brian2 import ms, mV, nS, pF
+
+    b2.defaultclock.dt = dt_ms * ms
+    b2.seed(seed)
+    namespace = {
+        "Cm": 200 * pF,
+        "gl": 10 * nS,
+        "El": -60 * mV,
+        "Ee": 0 * mV,
+        "taue": 5 * ms,
+        "Vt": -50 * mV,
+        "Vr": -60 * mV,
+        **names,
+    }
+    group = b2.NeuronGroup(
+        n,
+        eqs,
+        threshold="v > Vt",
+        reset="v = Vr",
+        refractory=5 * ms,
+        method=method,
+        namespace=namespace,
+    )
+    group.v = "Vr + rand()*(Vt - Vr)"
+    return group, namespace
 
 
 def run_brian2_standalone(prefix: str, duration_ms: float, build):
@@ -67,6 +118,12 @@ def run_s_ratio(rows: list[dict], numerator: str, denominator: str) -> float | N
     if not common:
         return None
     return num[common[-1]]["run_s"] / den[common[-1]]["run_s"]
+
+
+def ratio_vs_brian2_standalone(rows: list[dict]) -> float | None:
+    """neurosim ``run_s`` (:data:`NEUROSIM`) / Brian2 C++ standalone ``run_s`` at the
+    longest duration both were run for (``None`` if there is none)."""
+    return run_s_ratio(rows, NEUROSIM[1], BRIAN2_STANDALONE[1])
 
 
 def format_table(rows: list[dict], n_neurons: int) -> str:

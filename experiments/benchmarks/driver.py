@@ -3,7 +3,7 @@ line, the validation of its arguments, the round-robin over repeats, durations a
 simulators, and every measurement in a fresh worker process in a temporary folder.
 
 A benchmark module describes itself with a :class:`Benchmark` and supplies what is its
-own: the measurement run inside a worker, the extra options, and the summary lines
+own: the networks measured inside a worker, the extra options, and the summary lines
 printed after the rows."""
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from neurosim.experiments.benchmarks.common import KEYS, format_table, median_row
+from neurosim.experiments.benchmarks.common import (
+    KEYS,
+    format_table,
+    median_row,
+    result_row,
+    run_brian2_standalone,
+    timed,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,46 @@ class Benchmark:
         if not durations or any(not d >= 2 * self.dt_ms for d in durations):
             raise ValueError(f"durations must be at least {2 * self.dt_ms} ms, got {durations_ms}")
         return durations
+
+    def row(self, name, duration_ms, run_s, build_s, spikes, synapses) -> dict:
+        """One measurement of simulator ``name`` as a row with the keys :data:`KEYS`."""
+        return result_row(*self.simulators[name], duration_ms, run_s, build_s, spikes, synapses)
+
+    def measure_neurosim(self, name: str, duration_ms: float, build):
+        """Measure the neurosim network ``build()`` returns (with its spike monitors) in
+        this process: ``(row of simulator name, net)``. ``build_s`` is the wall time from
+        the start of ``build`` through a first ``net.run(dt)``, which generates and loads
+        (or compiles) the kernel; ``run_s`` that of the following ``net.run(duration_ms -
+        dt)`` and the final ``synchronize()`` of every projection."""
+
+        def first_step():
+            net = build()
+            net.run(self.dt_ms)
+            return net
+
+        def simulate(net):
+            net.run(duration_ms - self.dt_ms)
+            for proj in net.projections.values():
+                proj.synchronize()
+
+        run_s, build_s, net = timed(first_step, simulate)
+        spikes = sum(len(m.t) for m in net.monitors)
+        synapses = sum(p.n_synapses for p in net.projections.values())
+        return self.row(name, duration_ms, run_s, build_s, spikes, synapses), net
+
+    def measure_brian2_standalone(self, duration_ms: float, network, read=lambda syns: None):
+        """Measure ``network(b2) -> (net, spike monitor, synapses)`` on Brian2's C++
+        standalone device (see :func:`run_brian2_standalone`): ``(row, read(synapses))``,
+        ``read`` called while the results are on disk."""
+
+        def build(b2):
+            net, mon, syns = network(b2)
+            return net, lambda: (int(mon.num_spikes), sum(len(s) for s in syns), read(syns))
+
+        run_s, build_s, (spikes, n_syn, extra) = run_brian2_standalone(
+            f"{self.name}_standalone_", duration_ms, build
+        )
+        return self.row("brian2_standalone", duration_ms, run_s, build_s, spikes, n_syn), extra
 
     def measure(self, name, duration_ms, seed=1, flags=(), array_option=None):
         """One measurement of simulator ``name`` in a fresh Python process, started in a
