@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 
 import numpy as np
 
+from neurosim.system import available_memory
 from neurosim.units import to_neurosim
 
 
@@ -50,18 +50,6 @@ def _check_count(k, name):
 #: Peak bytes per synapse while a projection is built (drawn index pairs, their CSR
 #: order, the stored indices, weights and delays, and the temporaries between them).
 BYTES_PER_SYNAPSE = 96
-
-
-def available_memory() -> int:
-    """Bytes of memory available to this process now (``MemAvailable`` on Linux)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def check_size(rule, n_pre: int, n_post: int, same: bool, what: str) -> None:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from neurosim.system import pid_alive
+
 
 class Storage:
     """An append-only array along axis 0, in memory or streamed to a file on disk."""
@@ -72,16 +74,6 @@ OWNER_FILE = "monitor.json"
 _LIVE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _claim_is_live(owner: Path) -> bool:
     """Whether the monitor that claimed a folder may still write to it: a monitor of a
     running process, or of this one that still exists. A claim that cannot be read is
@@ -92,7 +84,7 @@ def _claim_is_live(owner: Path) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return True
     if pid != os.getpid():
-        return _process_alive(pid)
+        return pid_alive(pid)
     return token in _LIVE
 
 

@@ -30,6 +30,7 @@ from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
 from neurosim.population import Population
 from neurosim.projection import Projection
+from neurosim.system import available_memory
 from neurosim.units import nearest_steps, to_neurosim, to_steps
 
 __all__ = ["Network", "Population", "Projection", "SimulationError"]
@@ -148,7 +149,7 @@ class Network:
         else:
             raise TypeError(f"model must be a name or a NeuronModel, got {model!r}")
         model.check_dt(self.dt)
-        need, have = len(model.state_vars) * int(n) * 8, conn.available_memory()
+        need, have = len(model.state_vars) * int(n) * 8, available_memory()
         if need > have:
             raise MemoryError(
                 f"population {name!r}: {n} neurons of {model.name} need "

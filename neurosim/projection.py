@@ -6,6 +6,7 @@ import numpy as np
 
 from neurosim import connectivity as conn
 from neurosim.kernels.rng import kernel_state, numpy_generator
+from neurosim.system import available_memory
 from neurosim.units import GRID_TOLERANCE, nearest_steps, to_neurosim, to_steps
 
 
@@ -212,7 +213,7 @@ def _delay_steps(delay, n, dt, rng, name, n_post) -> np.ndarray:
             f"{what} = {longest:g} ms is {longest / dt:.3g} steps of dt = {dt} ms, beyond "
             f"the {np.iinfo(np.int32).max} steps a ring buffer can hold"
         )
-    need, have = (longest / dt + 1) * n_post * 8, conn.available_memory()
+    need, have = (longest / dt + 1) * n_post * 8, available_memory()
     if need > have:
         raise MemoryError(
             f"{what} = {longest:g} ms needs a ring buffer of {longest / dt:.3g} steps x "

@@ -15,18 +15,7 @@ import os
 import time
 from pathlib import Path
 
-
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists on this machine."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+from neurosim.system import pid_alive
 
 
 @contextlib.contextmanager

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from neurosim.sweep.claims import folder_lock, pid_alive, release_claim
+from neurosim.sweep.claims import folder_lock, release_claim
 from neurosim.sweep.provenance import provenance
+from neurosim.system import pid_alive
 
 #: Columns after the parameters, before the run's own scalars.
 KEY_COLUMNS = ("seed", "status", "error")
