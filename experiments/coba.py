@@ -116,7 +116,31 @@ def run(
     w_i: float = 67.0,
 ) -> Result:
     """Run the COBA network for ``duration`` ms (sizes, connection probability and
-    weights in nS as in :func:`build`)."""
+    weights in nS as in :func:`build`).
+
+    Parameters
+    ----------
+    duration : float
+        simulated time (ms)
+    seed : int
+        random seed (one seed gives identical runs)
+    dt : float
+        time step (ms)
+    method : str
+        integration of V: "euler" or "exponential_euler"
+    progress : bool
+        show a progress bar
+    n_exc : int
+        excitatory neurons (count)
+    n_inh : int
+        inhibitory neurons (count)
+    p : float
+        connection probability (0-1)
+    w_e : float
+        excitatory conductance increment per spike (nS)
+    w_i : float
+        inhibitory conductance increment per spike (nS)
+    """
     net, duration = setup(duration, seed, dt, method, n_exc, n_inh, p, w_e, w_i)
     net.run(duration, progress=progress)
     result = measure(net, duration)

@@ -132,7 +132,23 @@ def run(
     backend: str = "numba",
     **params,
 ) -> Result:
-    """Simulate the f-I curve of ``model`` (model parameters overridable by name)."""
+    """Simulate the f-I curve of ``model`` (model parameters overridable by name).
+
+    Parameters
+    ----------
+    model : str
+        neuron model: lif, lif_cond, adex or izhikevich
+    currents : list of float
+        injected currents, one neuron each (pA; izhikevich: its dimensionless I)
+    duration : float
+        simulated time (ms)
+    transient : float
+        time before the rate is measured (ms)
+    dt : float
+        time step (ms)
+    backend : str
+        "numba" or "brian2"
+    """
     net, duration = setup(model, currents, duration, transient, dt, backend, **params)
     net.run(duration)
     result = measure(net, model, currents, transient)

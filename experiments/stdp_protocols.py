@@ -20,6 +20,25 @@ Experiments (CLI names):
 - ``stdp-triplets``: pairing-frequency protocol (60 pairs, +-10 ms; Sjöström et al.
   2001 data) for the triplet rule (default: visual-cortex all-to-all minimal set of
   Pfister & Gerstner 2006).
+
+Parameters (``--set NAME=VALUE``)
+---------------------------------
+rule : str
+    plasticity rule or published parameter set (see neurosim.synapses)
+pairs : int
+    pairings per protocol (count)
+frequency_hz : float
+    pairing frequency (Hz)
+frequencies : list of float
+    pairing frequencies (Hz)
+delta_t_ms : float or list of float
+    spike timing t_post - t_pre (ms)
+seeds : int or list of int
+    a count n (seeds 0 .. n-1) or a list of seeds; mean and s.e.m. over them
+synapses : int
+    synapses per pattern, each an independent sample (count)
+dt : float
+    time step (ms)
 """
 
 from __future__ import annotations

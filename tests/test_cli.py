@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from neurosim.cli import main, parse_value
+from neurosim.experiments import EXPERIMENTS
 
 
 def cli(*args):
@@ -100,6 +101,17 @@ def test_help_lists_experiment_parameters_and_bench_help_is_its_own(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["bench", "coba", "--help"])
     assert exc.value.code == 0 and "--durations" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_help_gives_every_parameter_a_description_with_its_unit(name, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", name, "--help"])
+    lines = capsys.readouterr().out.split("parameters (--set NAME=VALUE):")[1].splitlines()
+    params = [line for line in lines if line.startswith("  ") and not line.startswith("  **")]
+    assert params and all(": " in line for line in params), params
+    for unit in ("(ms)",):
+        assert any(unit in line for line in params), (name, unit)
 
 
 def test_list_shows_first_sentences_without_markup(capsys):
