@@ -25,6 +25,7 @@ Sweeps (``setup``/``measure`` make it batchable; no seed, the runs are determini
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -79,6 +80,14 @@ def _currents(model: str, currents) -> np.ndarray:
     if currents.ndim != 1 or currents.size == 0 or not np.all(np.isfinite(currents)):
         raise ValueError(f"currents must be a non-empty list of finite values, got {currents}")
     return currents
+
+
+def check_params(**params) -> None:
+    """Refuse, before a sweep starts, model parameters that the model would refuse
+    (those passed on through ``**params``): only the parameter set is built."""
+    own = inspect.signature(run).parameters
+    model_params = {k: v for k, v in params.items() if k not in own}
+    ns.model(params.get("model", "lif"), **model_params)
 
 
 def setup(

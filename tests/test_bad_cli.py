@@ -33,6 +33,8 @@ CASES = [
     ("grid without =", _sweep("--grid", "model"), r"--grid expects name=value"),
     ("fixed value of wrong type", ["sweep", "coba", "--grid", "w_i=1", "--set", "duration=abc", "--out", "OUT"], r"duration = 'abc' must be a number"),
     ("fixed name unknown", ["sweep", "coba", "--grid", "w_i=1", "--set", "tau_mm=3", "--out", "OUT"], r"no parameter\(s\) \['tau_mm'\]"),
+    ("model parameter unknown", _sweep("--grid", "model=lif,adex", *FI, "--set", "tau_mm=3"), r"tau_mm"),
+    ("model parameter out of range", _sweep("--grid", "model=lif", *FI, "--set", "tau_m=-1"), r"tau_m"),
     ("dead scheduler", _sweep("--grid", "model=lif", *FI, "--scheduler", "tcp://127.0.0.1:9"), r"no Dask scheduler answers at tcp://127.0.0.1:9"),
 ]  # fmt: skip
 

@@ -103,6 +103,9 @@ def plan(target, resolve, batched, retries, batch_size, seeds, params, sampling:
         for name, value in point.items():
             given.setdefault(name, []).append(value)
     tgt.check_values(given, batched)
+    if tgt.check_params is not None:
+        for point in points:
+            tgt.check_params(**fixed, **point)
     runs = {}
     for point in points:
         for seed in seeds:

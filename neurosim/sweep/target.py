@@ -102,6 +102,14 @@ class Target:
         self.run, self.setup, self.measure = functions(self.ref)
         if self.run is None and (self.setup is None or self.measure is None):
             raise TypeError(f"{self.name} has neither run() nor setup() and measure()")
+        kind, value = self.ref
+        holder = importlib.import_module(value.partition(":")[0]) if kind == "reference" else value
+        if kind == "module":
+            holder = importlib.import_module(value)
+        #: ``check_params(**params)`` of the target's module or object, if it has one:
+        #: it raises ValueError for parameters that the signature cannot vet (those
+        #: passed on through ``**params``), before any run starts.
+        self.check_params = getattr(holder, "check_params", None)
 
     @property
     def batchable(self) -> bool:
