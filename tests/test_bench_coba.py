@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 
@@ -87,3 +89,19 @@ def test_main_json_plastic(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2
     check_row(json.loads(lines[0]), 50.0)
+
+
+@pytest.mark.slow
+@pytest.mark.brian2
+def test_brian2_standalone_leaves_no_project_folder_in_the_working_folder(tmp_path):
+    # Brian2's default project folder is ./output: the benchmark builds in a temporary one
+    script = (
+        "from neurosim.experiments.benchmarks import coba; "
+        "print(coba.measure_brian2_standalone(5.0)['spikes'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=900
+    )
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.split()[-1]) > 0
+    assert list(tmp_path.iterdir()) == []
