@@ -85,7 +85,10 @@ def test_run_keeps_its_results_when_out_cannot_be_written(tmp_path, capsys, monk
 
 
 def test_sweep_with_failed_runs_exits_with_status_3(tmp_path, capsys):
-    args = ["sweep", "fi-curve", "--grid", "model=lif,hh", *FI, "--out", str(tmp_path)]
+    # transient = 200 ms >= duration: that run fails (an unknown model would be refused
+    # before launching, by the experiment's check_params)
+    grid = ["--grid", "transient=50,200", "--set", "currents=500", "--set", "duration=100"]
+    args = ["sweep", "fi-curve", *grid, "--out", str(tmp_path)]
     assert main([*args, "--workers", "1", "--json"]) == 3
     captured = capsys.readouterr()
     assert json.loads(captured.out.strip().splitlines()[-1])["error"] == 1
