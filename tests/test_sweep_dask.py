@@ -119,3 +119,15 @@ def test_cli_sweep_with_scheduler_address(cluster, tmp_path):
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     assert (summary["runs"], summary["ok"], summary["error"]) == (2, 2, 0)
     assert list(load_results(tmp_path).model) == ["lif", "adex"]
+
+
+def test_a_cluster_without_workers_stops_the_sweep_with_a_clear_error(tmp_path, monkeypatch):
+    from neurosim.sweep import executors
+
+    monkeypatch.setattr(executors, "NO_WORKER_TIMEOUT_S", 1.0)
+    with distributed.LocalCluster(
+        n_workers=0, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+    ) as empty:
+        with pytest.raises(executors.NoWorkers, match="no worker for 1 s.*run the same sweep"):
+            sweep(sweep_targets.seedless, grid={"x": [1]}, out=tmp_path / "out", executor=empty)
+    assert not list((tmp_path / "out" / "table").glob("*.claim"))  # claims released

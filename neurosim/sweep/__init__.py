@@ -75,7 +75,7 @@ and :mod:`~neurosim.sweep.pool` (where tasks run), :mod:`~neurosim.sweep.plan`
 """
 
 from neurosim.sweep.api import sweep
-from neurosim.sweep.executors import WorkerDied
+from neurosim.sweep.executors import NoWorkers, WorkerDied
 from neurosim.sweep.points import SAMPLERS, grid_points, lhs_points, random_points, run_id
 from neurosim.sweep.provenance import provenance
 from neurosim.sweep.store import KEY_COLUMNS, META_COLUMNS, Store, load_results, resume_hint
@@ -85,6 +85,7 @@ __all__ = [
     "KEY_COLUMNS",
     "META_COLUMNS",
     "SAMPLERS",
+    "NoWorkers",
     "Store",
     "WorkerDied",
     "execute_task",

@@ -16,6 +16,9 @@ from neurosim.sweep.task import error_outcome, execute_task
 
 #: Seconds to wait for a Dask scheduler given by its address.
 CONNECT_TIMEOUT_S = 5
+#: Seconds a Dask sweep waits while its cluster has no worker at all (workers killed and
+#: not restarted, or an adaptive cluster that never scales up) before it stops.
+NO_WORKER_TIMEOUT_S = 300
 
 
 class WorkerDied(RuntimeError):
@@ -115,7 +118,7 @@ class Driver:
 
         queue = as_completed([submit(task, len(task) == 1) for task in tasks])
         try:
-            for fut in queue:
+            for fut in _completed(queue, client, NO_WORKER_TIMEOUT_S):
                 task, alone = futures.pop(fut)
                 try:
                     outcomes = fut.result()
@@ -130,6 +133,34 @@ class Driver:
         finally:
             if futures:
                 client.cancel(list(futures))
+
+
+def _completed(queue, client, patience: float):
+    """The futures of ``queue`` (a ``distributed.as_completed``) as they finish; raises
+    :class:`NoWorkers` once the cluster has had no worker for ``patience`` seconds,
+    rather than waiting forever on futures that nothing will run."""
+    alone_since = None
+    while not queue.is_empty():
+        batch = queue.next_batch(block=False)
+        if batch:
+            alone_since = None
+            yield from batch
+            continue
+        if client.nthreads():
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since > patience:
+            raise NoWorkers(
+                f"the Dask cluster at {client.scheduler.address} has had no worker for "
+                f"{patience:g} s, so the sweep stopped; every finished run is saved: start "
+                "workers and run the same sweep again to resume"
+            )
+        time.sleep(0.2)
+
+
+class NoWorkers(RuntimeError):
+    """A Dask sweep's cluster has had no worker for too long."""
 
 
 def dask_client(executor):
