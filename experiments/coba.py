@@ -12,6 +12,8 @@ Sweeps: ``setup`` and ``measure`` make the experiment batchable
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import neurosim as ns
@@ -38,8 +40,9 @@ def build(
     inh = net.add_population("inh", n_inh, "lif_cond", params=params)
     for pop in (exc, inh):
         pop.v = ns.Uniform(-60.0, -50.0)
-        pop.g_e = ns.Normal(40.0, 15.0)
-        pop.g_i = ns.Normal(200.0, 120.0)
+        # the published draws are untruncated: about 5 % of g_i start negative
+        pop.g_e = ns.Normal(40.0, 15.0, low=-math.inf)
+        pop.g_i = ns.Normal(200.0, 120.0, low=-math.inf)
     for pre, receptor, w in ((exc, "exc", w_e), (inh, "inh", w_i)):
         for post in (exc, inh):
             rule = exc_synapse if pre is exc else None

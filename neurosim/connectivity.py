@@ -244,15 +244,19 @@ class Uniform(Distribution):
 
 
 class Normal(Distribution):
-    """Gaussian with ``mean`` and ``sd``; values outside [low, high] are redrawn."""
+    """Gaussian with ``mean`` and ``sd``; values outside [low, high] are redrawn.
 
-    def __init__(self, mean, sd, low=-math.inf, high=math.inf):
+    ``low`` defaults to no bound. A conductance state drawn with negative values is
+    refused unless ``low`` is given explicitly (``low=0.0`` truncates; ``low=-math.inf``
+    keeps an untruncated draw on purpose, as published initial conditions may)."""
+
+    def __init__(self, mean, sd, low=None, high=math.inf):
         self.mean, self.sd, self.low, self.high = mean, sd, low, high
 
     def draw(self, rng, n, dimension, name):
         mean = float(to_neurosim(self.mean, dimension, name))
         sd = float(to_neurosim(self.sd, dimension, name))
-        lo = float(to_neurosim(self.low, dimension, name))
+        lo = -math.inf if self.low is None else float(to_neurosim(self.low, dimension, name))
         hi = float(to_neurosim(self.high, dimension, name))
         if sd < 0 or not lo < hi:
             raise ValueError(f"{name}: Normal needs sd >= 0 and low < high")

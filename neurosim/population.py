@@ -75,15 +75,22 @@ class Population:
     def set(self, var, value) -> None:
         """Set state variable ``var`` of every neuron (see class docstring).
 
-        A conductance given as values must be >= 0; one drawn from a distribution is
-        taken as drawn (the COBA benchmark of Brette et al. 2007 starts from untruncated
-        normal conductances; truncate with ``low=0.0`` to exclude negative draws)."""
+        A conductance must be >= 0 nS, given or drawn; negative draws are kept only from
+        a distribution whose lower bound is given explicitly below 0 (the COBA benchmark
+        of Brette et al. 2007 starts from untruncated normal conductances,
+        ``Normal(200.0, 120.0, low=-math.inf)``)."""
         row = self.model.state_index(var)
         dim = self.model.dimension(var)
         if isinstance(value, conn.Distribution):
             self._draws += 1
             rng = numpy_generator(self.network.seed, f"population/{self.name}/{var}/{self._draws}")
             values = value.draw(rng, self.n, dim, var)
+            if dim == "conductance" and values.min() < 0 and getattr(value, "low", None) is None:
+                raise ValueError(
+                    f"{self.name}.{var} is a conductance, but {int((values < 0).sum())} of "
+                    f"{self.n} values drawn are negative: truncate with low=0.0, or give "
+                    "low=-math.inf to keep negative draws on purpose"
+                )
         else:
             values = _numbers(to_neurosim(value, dim, var), f"{self.name}.{var}")
             if values.ndim == 0:

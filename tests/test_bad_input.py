@@ -85,6 +85,12 @@ CASES = [
     ("run under half a step", _call("run", 0.04), ValueError, r"0.04 ms is shorter than half a"),
     ("tau_m = True", _add("lif", tau_m=True), TypeError, r"'tau_m' must be a number, got True"),
     ("negative conductance", _set("c", "g_e", -5.0), ValueError, r"c.g_e is a conductance .* >= 0"),
+    (
+        "drawn negative conductance",
+        _set("c", "g_i", ns.Normal(-9.0, 1.0)),
+        ValueError,
+        r"c.g_i is a conductance, but 3 of 3",
+    ),
     ("state from text", _set("a", "v", "abc"), TypeError, r"a.v must be a number .* got 'abc'"),
     ("1e13 neurons", _add("lif", n=10**13), MemoryError, r"population 'x': 10000000000000 neu"),
     ("unknown projection", _call("record_weights", "x"), ValueError, r"no projection 'x'; pro"),
@@ -105,3 +111,12 @@ CASES = [
 def test_bad_input_raises_a_clear_error(what, call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_negative_conductance_draws_are_kept_only_when_asked_for():
+    net = ns.Network(seed=3)
+    pop = net.add_population("c", 2000, "lif_cond")
+    pop.g_i = ns.Normal(200.0, 120.0, low=-math.inf)  # COBA's published draw
+    assert 0.03 < (pop.g_i < 0).mean() < 0.08  # P(N(200, 120) < 0) = 0.048
+    pop.g_i = ns.Normal(200.0, 120.0, low=0.0)
+    assert pop.g_i.min() >= 0
