@@ -131,3 +131,29 @@ def test_a_cluster_without_workers_stops_the_sweep_with_a_clear_error(tmp_path, 
         with pytest.raises(executors.NoWorkers, match="no worker for 1 s.*run the same sweep"):
             sweep(sweep_targets.seedless, grid={"x": [1]}, out=tmp_path / "out", executor=empty)
     assert not list((tmp_path / "out" / "table").glob("*.claim"))  # claims released
+
+
+def test_an_address_that_answers_but_is_not_dask_gives_a_clear_error(tmp_path):
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_garbage():
+        for _ in range(3):
+            conn, _ = server.accept()
+            conn.sendall(b"\xff" * 64)  # read by Dask as an absurd frame length
+            conn.close()
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    with pytest.raises(
+        ConnectionError, match=f"no Dask scheduler answers at tcp://127.0.0.1:{port}"
+    ):
+        sweep(
+            sweep_targets.seedless,
+            grid={"x": [1]},
+            out=tmp_path,
+            executor=f"tcp://127.0.0.1:{port}",
+        )
+    server.close()

@@ -174,10 +174,10 @@ def dask_client(executor):
     if isinstance(executor, str) and ":" in executor:
         try:
             return Client(executor, timeout=CONNECT_TIMEOUT_S), True
-        except (OSError, TimeoutError) as err:
+        except Exception as err:  # refused, silent, or something that is not Dask
             raise ConnectionError(
-                f"no Dask scheduler answers at {executor} (waited {CONNECT_TIMEOUT_S} s: "
-                f"{type(err).__name__}); start one there or give another address"
+                f"no Dask scheduler answers at {executor} (waited up to {CONNECT_TIMEOUT_S} "
+                f"s: {type(err).__name__}); start one there or give another address"
             ) from None
     if hasattr(executor, "scheduler_address"):
         return Client(executor), True
