@@ -305,6 +305,23 @@ class Network:
             self._engine = _ENGINES[self.backend]()(self)
         self._engine.run(n_steps, progress)
 
+    def save(self, path, monitors: bool = False) -> None:
+        """Write the network's whole state to the checkpoint file ``path``, so that
+        :meth:`load` continues it bit for bit; ``monitors=True`` also saves what the
+        monitors recorded. See :func:`neurosim.checkpoint.save`."""
+        from neurosim.checkpoint import save
+
+        save(self, path, monitors=monitors)
+
+    @staticmethod
+    def load(path, to_disk=None) -> Network:
+        """The network saved in the checkpoint file ``path``, ready to continue;
+        ``to_disk`` is a folder for monitors that streamed to disk. See
+        :func:`neurosim.checkpoint.load`."""
+        from neurosim.checkpoint import load
+
+        return load(path, to_disk=to_disk)
+
     def counters(self) -> dict[str, int]:
         """Events counted so far (numba backend), for energy accounting:
         ``spikes/<population>``, ``synaptic_events/<projection>`` (deliveries) and
