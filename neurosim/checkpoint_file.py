@@ -123,6 +123,9 @@ def read(path) -> tuple[dict, dict[str, np.ndarray]]:
     if not path.is_file():
         raise _fail(path, "no such file")
     if not zipfile.is_zipfile(path):
+        with path.open("rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":
+                raise _fail(path, "is truncated or corrupt (the end of the archive is missing)")
         raise _fail(path, "is not a neurosim checkpoint (not a zip/npz archive)")
     try:
         with np.load(path, allow_pickle=False) as archive:
