@@ -57,6 +57,13 @@ class Members:
         return {k: [a.dtype.str, list(a.shape)] for k, a in self.arrays.items()}
 
 
+def version() -> str:
+    """The version of this neurosim (recorded in every checkpoint)."""
+    import neurosim
+
+    return getattr(neurosim, "__version__", "0+unknown")
+
+
 def _fail(path, what: str) -> CheckpointError:
     return CheckpointError(f"checkpoint {str(path)!r}: {what}")
 
