@@ -25,7 +25,6 @@ import numpy as np
 from neurosim import checkpoint_file as fmt
 from neurosim.checkpoint_build import SOURCES, Plan
 from neurosim.errors import CheckpointError
-from neurosim.network import Network
 from neurosim.neurons import MODELS
 from neurosim.population import Population
 from neurosim.projection import Projection
@@ -51,7 +50,7 @@ _PROJECTION_REFS = {
 
 
 # -- saving ----------------------------------------------------------------------------
-def save(network: Network, path, monitors: bool = False) -> None:
+def save(network, path, monitors: bool = False) -> None:
     """Write ``network``'s whole state to the checkpoint file ``path``.
 
     Parameters
@@ -73,7 +72,7 @@ def save(network: Network, path, monitors: bool = False) -> None:
         saved (a model or rule that is not registered, an attribute that is neither an
         array nor a plain value); nothing is written then.
     """
-    if not isinstance(network, Network):
+    if not all(hasattr(network, a) for a in ("populations", "projections", "buffers")):
         raise TypeError(f"network must be a neurosim Network, got {network!r}")
     if not isinstance(monitors, bool):
         raise TypeError(f"monitors must be True or False, got {monitors!r}")
@@ -91,7 +90,7 @@ def save(network: Network, path, monitors: bool = False) -> None:
     fmt.write(path, description, members)
 
 
-def _describe(net: Network, members: fmt.Members, monitors: bool) -> dict:
+def _describe(net, members: fmt.Members, monitors: bool) -> dict:
     return {
         "format": fmt.FORMAT,
         "format_version": fmt.FORMAT_VERSION,
@@ -203,13 +202,17 @@ def _describe_monitor(mon, members: fmt.Members, data: bool) -> dict:
 
 
 # -- loading ---------------------------------------------------------------------------
-def load(path, to_disk=None) -> Network:
-    """The network saved in the checkpoint file ``path``, ready to continue.
+def load(path, network_class, to_disk=None):
+    """The network saved in the checkpoint file ``path``, ready to continue (what
+    ``Network.load(path)`` returns).
 
     Parameters
     ----------
     path : str or os.PathLike
         A file written by :func:`save`.
+    network_class : type
+        The class of the network to build (:class:`~neurosim.network.Network`; given
+        by ``Network.load``, so that this module does not import the network's).
     to_disk : str or os.PathLike, optional
         Folder for the monitors that streamed to disk when saved: monitor ``m``
         streams into ``<to_disk>/monitor<m>_<kind>_<target>``, which must be new or
@@ -235,7 +238,7 @@ def load(path, to_disk=None) -> Network:
             f"{type(err).__name__}: {err}"
         ) from None
     try:
-        return plan.build()
+        return plan.build(network_class)
     except Exception as err:
         raise CheckpointError(
             f"checkpoint {str(path)!r}: the network could not be rebuilt: "

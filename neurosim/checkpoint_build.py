@@ -18,7 +18,6 @@ from neurosim.errors import CheckpointError
 from neurosim.inputs import CurrentInput, PoissonSource, SpikeGeneratorSource
 from neurosim.kernels.rng import kernel_state
 from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
-from neurosim.network import Network
 from neurosim.neurons import MODELS
 from neurosim.population import Population
 from neurosim.projection import Projection
@@ -158,8 +157,9 @@ class Plan:
         return Path(to_disk) / f"monitor{m}_{mon['kind']}_{mon['target']}"
 
     # -- building --------------------------------------------------------------------
-    def build(self) -> Network:
-        net = Network(dt=self.dt, seed=self.seed)
+    def build(self, network_class):
+        """A new network of ``network_class`` holding everything the checkpoint saved."""
+        net = network_class(dt=self.dt, seed=self.seed)
         for p in self.d["populations"]:
             self._population(net, p)
         for p in self.d["projections"]:
@@ -182,7 +182,7 @@ class Plan:
         net._event_counts.update(self.counts)
         return net
 
-    def _population(self, net: Network, p: dict) -> None:
+    def _population(self, net, p: dict) -> None:
         cls, model = _population_class(p["class"]), self.models[p["name"]]
         if cls is Population:
             pop = net.add_population(p["name"], int(p["n"]), model)
@@ -192,7 +192,7 @@ class Plan:
             net.populations[p["name"]] = pop
         _restore(pop, self._own(p), p["values"])
 
-    def _monitor(self, net: Network, mon: dict, folder):
+    def _monitor(self, net, mon: dict, folder):
         cls, select = MONITORS[mon["kind"]], self.arrays[mon["select"]]
         kind = mon["kind"]
         if kind == "weights":

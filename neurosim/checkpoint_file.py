@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -58,10 +59,12 @@ class Members:
 
 
 def version() -> str:
-    """The version of this neurosim (recorded in every checkpoint)."""
-    import neurosim
-
-    return getattr(neurosim, "__version__", "0+unknown")
+    """The version of this neurosim (recorded in every checkpoint), as
+    ``neurosim.__version__`` gives it."""
+    try:
+        return metadata.version("neurosim")
+    except metadata.PackageNotFoundError:  # a source tree without installation
+        return "0+unknown"
 
 
 def _fail(path, what: str) -> CheckpointError:

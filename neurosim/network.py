@@ -313,14 +313,14 @@ class Network:
 
         save(self, path, monitors=monitors)
 
-    @staticmethod
-    def load(path, to_disk=None) -> Network:
+    @classmethod
+    def load(cls, path, to_disk=None) -> Network:
         """The network saved in the checkpoint file ``path``, ready to continue;
         ``to_disk`` is a folder for monitors that streamed to disk. See
         :func:`neurosim.checkpoint.load`."""
         from neurosim.checkpoint import load
 
-        return load(path, to_disk=to_disk)
+        return load(path, cls, to_disk=to_disk)
 
     def counters(self) -> dict[str, int]:
         """Events counted so far (numba backend), for energy accounting:
