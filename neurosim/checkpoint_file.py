@@ -100,6 +100,7 @@ def write(path, description: dict, members: Members) -> None:
             np.savez(fh, **{DESCRIPTION: blob}, **members.arrays)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary new file (mkstemp: owner only)
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
@@ -107,6 +108,12 @@ def write(path, description: dict, members: Members) -> None:
             raise _fail(path, f"could not be written: {err}") from err
         raise
     _sync_folder(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _sync_folder(folder: Path) -> None:
@@ -148,7 +155,9 @@ def read(path) -> tuple[dict, dict[str, np.ndarray]]:
         raise _fail(path, f"is truncated or corrupt ({type(err).__name__}: {err})") from err
     description = _description(path, arrays.pop(DESCRIPTION))
     _check_members(path, description, arrays)
-    return description, arrays
+    # a file from a machine of the other byte order loads as native arrays
+    native = {k: a.astype(a.dtype.newbyteorder("="), copy=False) for k, a in arrays.items()}
+    return description, native
 
 
 def _description(path: Path, blob: np.ndarray) -> dict:

@@ -219,6 +219,25 @@ def test_a_saved_network_loads_with_its_description_and_arrays(saved):
     assert isinstance(proj.rule, ns.Explicit)
 
 
+def test_a_file_from_a_machine_of_the_other_byte_order_loads(saved, tmp_path):
+    with np.load(saved) as archive:
+        members = {k: archive[k] for k in archive.files}
+    description = json.loads(members[checkpoint_file.DESCRIPTION].tobytes().decode())
+    for key, array in members.items():
+        if key != checkpoint_file.DESCRIPTION:
+            swapped = array.astype(array.dtype.newbyteorder(">"))
+            members[key] = swapped
+            description["members"][key][0] = swapped.dtype.str
+    text = json.dumps(description).encode()
+    members[checkpoint_file.DESCRIPTION] = np.frombuffer(text, np.uint8)
+    other = tmp_path / "big_endian.ckpt"
+    with open(other, "wb") as fh:
+        np.savez(fh, **members)
+    mine, theirs = ns.Network.load(saved), ns.Network.load(other)
+    assert_identical(outcome(mine), outcome(theirs))
+    assert theirs.populations["exc"].S.dtype == np.float64
+
+
 def test_truncated_file_is_refused(saved, tmp_path):
     data = saved.read_bytes()
     for cut in (len(data) // 2, len(data) - 10, 30):
