@@ -96,7 +96,7 @@ class Plan:
 
     def _check_population(self, p: dict):
         where = f"population {p['name']!r}"
-        _population_class(p["class"])
+        _attributes_fit(p, _population_class(p["class"]), where)
         model = _model(p["model"], MODELS, self.arrays, where)
         n, own = int(p["n"]), self._own(p)
         _expect(own["S"], float, (len(model.state_vars), n), f"{where} state S")
@@ -107,6 +107,7 @@ class Plan:
 
     def _check_projection(self, p: dict):
         where = f"projection {p['name']!r}"
+        _attributes_fit(p, Projection, where)
         n_pre, n_post = self.sizes[p["pre"]], self.sizes[p["post"]]
         rule = None if p["synapse"] is None else _model(p["synapse"], RULES, self.arrays, where)
         own = self._own(p)
@@ -208,6 +209,16 @@ class Plan:
         if mon["data"] is not None:
             new.append(*(self.arrays[key] for key in mon["data"]))
         return new
+
+
+def _attributes_fit(entry: dict, cls: type, where: str) -> None:
+    """Refuse a component name that is not an identifier, and saved attributes that
+    would hide a method or property of ``cls`` (a file sets data, never behaviour)."""
+    if not (isinstance(entry["name"], str) and entry["name"].isidentifier()):
+        raise CheckpointError(f"{where}: the name is not a valid identifier")
+    for attr in (*entry["arrays"], *entry["values"]):
+        if not (isinstance(attr, str) and attr.isidentifier()) or hasattr(cls, attr):
+            raise CheckpointError(f"{where}: attribute {attr!r} cannot be set from a file")
 
 
 def _restore(obj, arrays: dict[str, np.ndarray], values: dict) -> None:

@@ -180,6 +180,8 @@ def saved(tmp_path):
     pop = net.add_population("exc", 4, "lif_cond")
     inp = net.add_poisson("inp", 3, rate=10.0)
     net.connect(inp, pop, weight=1.0, synapse="stdp_pair")
+    plastic_only = {"receptor": None, "name": "silent", "synapse": "stdp_triplet"}
+    net.connect(inp, pop, ns.FixedProbability(0.5), 0.5, **plastic_only)
     path = tmp_path / "net.ckpt"
     net.save(path)
     return path
@@ -209,14 +211,17 @@ def refused(path, *words):
     return message
 
 
-def test_a_saved_network_loads_with_its_description_and_arrays(saved):
+def test_a_saved_network_loads_with_its_description_and_arrays(saved, tmp_path):
     net = ns.Network.load(saved)
+    net.save(tmp_path / "again.ckpt")  # a loaded network saves as the original did
+    assert_identical(outcome(ns.Network.load(tmp_path / "again.ckpt")), outcome(net))
     assert net.dt == 0.1 and net.seed == 2 and net.step == 0
     assert list(net.populations) == ["exc", "inp"]
     proj = next(iter(net.projections.values()))
     assert proj.synapse.name == "stdp_pair" and proj.n_synapses == 12
     assert proj.synapse.params == ns.synapses.synapse_model("stdp_pair").params
     assert isinstance(proj.rule, ns.Explicit)
+    assert net.projections["silent"].target_row is None
 
 
 def test_a_file_from_a_machine_of_the_other_byte_order_loads(saved, tmp_path):
@@ -305,6 +310,11 @@ def test_arrays_that_do_not_fit_the_description_are_refused(saved, tmp_path):
         d["populations"][0]["model"]["params"]["tau_m"] = -1.0
 
     refused(rewrite(saved, tmp_path / "param.ckpt", param), "tau_m")
+
+    def method(d):
+        d["populations"][0]["values"]["set"] = 1
+
+    refused(rewrite(saved, tmp_path / "method.ckpt", method), "'set' cannot be set")
 
 
 def test_bad_paths_are_refused_before_anything_is_written(saved, tmp_path):
