@@ -20,6 +20,8 @@ Operations added as Python functions are not saved. The file format is described
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from neurosim import checkpoint_file as fmt
@@ -31,6 +33,7 @@ from neurosim.projection import Projection
 from neurosim.synapses import RULES
 
 __all__ = ["CheckpointError", "load", "save"]
+
 #: Attributes that are references or names, rebuilt from the description.
 _POPULATION_REFS = {"network", "name", "n", "model", "_init"}
 _PROJECTION_REFS = {
@@ -226,6 +229,8 @@ def load(path, network_class, to_disk=None):
         models; the message names the file and the problem. Everything is checked
         before the network is built, and no partly built network is returned.
     """
+    if to_disk is not None and not isinstance(to_disk, (str, os.PathLike)):
+        raise TypeError(f"to_disk must be a folder (str or os.PathLike), got {to_disk!r}")
     description, arrays = fmt.read(path)
     try:
         plan = Plan(description, arrays, to_disk)
