@@ -48,7 +48,9 @@ def _in_range(array: np.ndarray, n: int, where: str) -> np.ndarray:
 
 def _model(entry: dict, registry, arrays: dict, where: str):
     """The model or rule an entry describes (a spike source from its arrays)."""
-    if "source" in entry:
+    if "source" in entry and registry is MODELS:
+        if entry["source"] not in SOURCES:
+            raise CheckpointError(f"{where} uses an unknown spike source {entry['source']!r}")
         cls, fields = SOURCES[entry["source"]]
         return cls(**{f: arrays[entry["arrays"][f]] for f in fields})
     name = entry["name"]
@@ -81,6 +83,10 @@ class Plan:
         net = description["network"]
         self.dt, self.seed, self.step = float(net["dt"]), int(net["seed"]), int(net["step"])
         self.counts = {str(k): int(v) for k, v in net["event_counts"].items()}
+        for kind in ("populations", "projections"):
+            names = [entry["name"] for entry in description[kind]]
+            if len(set(names)) != len(names):
+                raise CheckpointError(f"two {kind} have the same name: {names}")
         self.models = {p["name"]: self._check_population(p) for p in description["populations"]}
         self.sizes = {p["name"]: int(p["n"]) for p in description["populations"]}
         self.rules = {p["name"]: self._check_projection(p) for p in description["projections"]}
@@ -99,6 +105,7 @@ class Plan:
         _attributes_fit(p, _population_class(p["class"]), where)
         model = _model(p["model"], MODELS, self.arrays, where)
         n, own = int(p["n"]), self._own(p)
+        model.initial_state(n)  # a source checks its spike list or rates against n
         _expect(own["S"], float, (len(model.state_vars), n), f"{where} state S")
         _expect(own["I"], float, (n,), f"{where} current I")
         stream = kernel_state(0, "shape")

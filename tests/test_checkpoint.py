@@ -316,6 +316,11 @@ def test_arrays_that_do_not_fit_the_description_are_refused(saved, tmp_path):
 
     refused(rewrite(saved, tmp_path / "method.ckpt", method), "'set' cannot be set")
 
+    def twice(d):
+        d["projections"][1]["name"] = d["projections"][0]["name"]
+
+    refused(rewrite(saved, tmp_path / "twice.ckpt", twice), "same name")
+
 
 def test_bad_paths_are_refused_before_anything_is_written(saved, tmp_path):
     net = ns.Network.load(saved)
