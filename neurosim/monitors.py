@@ -171,6 +171,11 @@ class Monitor(ABC):
         """Times of the recorded entries (ms)."""
         return self._columns[0].read() * self.dt
 
+    def recorded(self) -> list[np.ndarray]:
+        """Every recorded column as an array, the steps of the entries first (what
+        :meth:`append` takes)."""
+        return [store.read() for store in self._columns]
+
     def append(self, steps, *values) -> None:
         """Append recorded entries: their steps and one block per further column."""
         for store, block in zip(self._columns, (steps, *values), strict=True):

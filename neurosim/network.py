@@ -305,6 +305,53 @@ class Network:
             self._engine = _ENGINES[self.backend]()(self)
         self._engine.run(n_steps, progress)
 
+    def save(self, path, monitors: bool = False) -> None:
+        """Write the network's whole state to the checkpoint file ``path``, so that
+        :meth:`load` continues it bit for bit (see :mod:`neurosim.checkpoint`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (no suffix is added); its folder must exist and be
+            writable. Written atomically: a failed save leaves no partial file and an
+            earlier file at ``path`` unchanged.
+        monitors : bool
+            Also save what the monitors recorded (default: only their definitions).
+
+        Raises
+        ------
+        CheckpointError
+            The path cannot be written, the backend is ``"brian2"``, or the network
+            holds a model or rule that is not registered.
+        """
+        from neurosim.checkpoint import save
+
+        save(self, path, monitors=monitors)
+
+    @classmethod
+    def load(cls, path, to_disk=None) -> Network:
+        """The network saved in the checkpoint file ``path`` by :meth:`save`, at the
+        saved step and ready to continue (see :mod:`neurosim.checkpoint`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A checkpoint file.
+        to_disk : str or os.PathLike, optional
+            Folder for the monitors that streamed to disk when saved (each gets a new
+            subfolder ``monitor<m>_<kind>_<target>``); needed only for those.
+
+        Raises
+        ------
+        CheckpointError
+            The file is missing, truncated, corrupt, foreign, of a newer format, or
+            does not fit this neurosim (e.g. a model that is not registered); the
+            message names the file and the problem.
+        """
+        from neurosim.checkpoint import load
+
+        return load(path, cls, to_disk=to_disk)
+
     def counters(self) -> dict[str, int]:
         """Events counted so far (numba backend), for energy accounting:
         ``spikes/<population>``, ``synaptic_events/<projection>`` (deliveries) and

@@ -25,7 +25,51 @@ class Projection:
     """
 
     def __init__(self, network, name, pre, post, rule, weight, delay, receptor, synapse=None):
+        self._attach(network, name, pre, post, rule, receptor, synapse)
+        conn.check_size(rule, pre.n, post.n, pre is post, f"projection {name!r}")
+        rng = numpy_generator(network.seed, f"projection/{name}")
+        pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
+        n = len(pre_idx)
+        w = conn.synaptic_values(weight, n, self._dimension, "weight", rng)
+        self._check_sign(w)
+        d_steps = _delay_steps(delay, n, network.dt, rng, name, post.n)
+        if synapse is not None and n and d_steps.min() != d_steps.max():
+            raise ValueError(
+                f"a plastic projection needs one delay for all its synapses; got delays from "
+                f"{d_steps.min() * network.dt} to {d_steps.max() * network.dt} ms"
+            )
+        order, self.indptr = conn.build_csr(pre_idx, pre.n)
+        self.pre = pre_idx[order].astype(np.uint32)
+        self.post = post_idx[order].astype(np.uint32)
+        self.weight = np.ascontiguousarray(w[order])
+        self.delay_steps = np.ascontiguousarray(d_steps[order])
+        stream = kernel_state if synapse is None else synapse.random_state
+        self.rng_state = stream(network.seed, f"projection/{name}")
+        if synapse is not None:
+            self._init_rule(synapse, n, pre.n, post.n)
+        self._frozen = True
+
+    @classmethod
+    def _from_arrays(cls, network, name, pre, post, receptor, synapse, arrays):
+        """A projection whose synapses, weights, delays and rule state are the given
+        ``arrays`` (attribute name -> array, e.g. from a checkpoint: ``indptr``,
+        ``pre``, ``post``, ``weight``, ``delay_steps``, ``rng_state``, ``S_syn``, ...),
+        taken as they are: nothing is drawn. Its ``rule`` is the
+        :class:`~neurosim.connectivity.Explicit` list of its synapses."""
+        self = cls.__new__(cls)
+        rule = conn.Explicit(arrays["pre"], arrays["post"])
+        self._attach(network, name, pre, post, rule, receptor, synapse)
+        for var, value in arrays.items():
+            setattr(self, var, value)
+        self._frozen = True
+        return self
+
+    def _attach(self, network, name, pre, post, rule, receptor, synapse):
+        """Set what every projection has besides its arrays: names, populations, rule,
+        the receptor's row of the target state and its dimension."""
         self._frozen = False
+        self._post_index = None
+        self._pre_by_post = None
         self.network = network
         self.name = name
         self.pre_population = pre
@@ -46,30 +90,6 @@ class Projection:
             self.target_row = post.model.state_index(post.model.receptors[receptor])
             self._dimension = post.model.receptor_dimension[receptor]
         self.receptor = receptor
-        conn.check_size(rule, pre.n, post.n, pre is post, f"projection {name!r}")
-        rng = numpy_generator(network.seed, f"projection/{name}")
-        pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
-        n = len(pre_idx)
-        w = conn.synaptic_values(weight, n, self._dimension, "weight", rng)
-        self._check_sign(w)
-        d_steps = _delay_steps(delay, n, network.dt, rng, name, post.n)
-        if synapse is not None and n and d_steps.min() != d_steps.max():
-            raise ValueError(
-                f"a plastic projection needs one delay for all its synapses; got delays from "
-                f"{d_steps.min() * network.dt} to {d_steps.max() * network.dt} ms"
-            )
-        order, self.indptr = conn.build_csr(pre_idx, pre.n)
-        self.pre = pre_idx[order].astype(np.uint32)
-        self.post = post_idx[order].astype(np.uint32)
-        self.weight = np.ascontiguousarray(w[order])
-        self.delay_steps = np.ascontiguousarray(d_steps[order])
-        self._post_index = None
-        self._pre_by_post = None
-        stream = kernel_state if synapse is None else synapse.random_state
-        self.rng_state = stream(network.seed, f"projection/{name}")
-        if synapse is not None:
-            self._init_rule(synapse, n, pre.n, post.n)
-        self._frozen = True
 
     def _init_rule(self, synapse, n, n_pre, n_post):
         synapse.check_target(self.post_population.model)
