@@ -116,7 +116,10 @@ class Projection:
         return names.index(var)
 
     def __getattr__(self, var):
-        if var.startswith("_") or "synapse" not in self.__dict__:
+        if var.startswith("_") or "S_syn" not in self.__dict__:
+            if self.__dict__.get("synapse") is None and not var.startswith("_"):
+                name = self.__dict__.get("name")
+                raise AttributeError(f"projection {name!r} has no rule, so no variable {var!r}")
             raise AttributeError(var)
         return self.S_syn[self._synapse_row(var)]
 

@@ -120,3 +120,11 @@ def test_negative_conductance_draws_are_kept_only_when_asked_for():
     assert 0.03 < (pop.g_i < 0).mean() < 0.08  # P(N(200, 120) < 0) = 0.048
     pop.g_i = ns.Normal(200.0, 120.0, low=0.0)
     assert pop.g_i.min() >= 0
+
+
+def test_a_static_projection_has_no_rule_variables():
+    net = _small()
+    proj = net.connect("a", "c", ns.OneToOne())
+    assert not hasattr(proj, "S_syn")
+    with pytest.raises(AttributeError, match="has no rule, so no variable 'rho'"):
+        proj.rho  # noqa: B018
