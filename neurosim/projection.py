@@ -24,7 +24,9 @@ class Projection:
     every other public attribute is read-only (an AttributeError names it).
     """
 
-    def __init__(self, network, name, pre, post, rule, weight, delay, receptor, synapse=None):
+    def __init__(
+        self, network, name, pre, post, rule, weight, delay, receptor, synapse=None, modulator=None
+    ):
         self._frozen = False
         self.network = network
         self.name = name
@@ -32,6 +34,8 @@ class Projection:
         self.post_population = post
         self.rule = rule
         self.synapse = synapse
+        #: The modulator population whose state the rule's kernels read (or None).
+        self.modulator = modulator
         if receptor is None:
             if synapse is None:
                 raise ValueError("receptor=None (no transmission) needs a plasticity rule")
@@ -74,6 +78,10 @@ class Projection:
     def _init_rule(self, synapse, n, n_pre, n_post):
         synapse.check_target(self.post_population.model)
         synapse.check_weights(self.weight)
+        #: Row in ``post.neuron_rows`` of each of the rule's ``neuron_vars``.
+        self.row_index = self.post_population.declare_rows(
+            synapse.neuron_vars, f"projection {self.name!r}"
+        )
         self.S_syn, self.S_pre, self.S_post = (
             np.ascontiguousarray(a, dtype=float)
             for a in synapse.initial_state(n, n_pre, n_post, self.weight)
@@ -147,13 +155,26 @@ class Projection:
         otherwise current only as of each synapse's last event)."""
         sync = getattr(self.synapse, "synchronize", None)
         if sync is not None:
+            post = self.post_population
             sync(
                 self.weight,
                 self.S_syn,
                 self.synapse.constants(self.network.dt),
                 self.network.step,
                 self.rng_state,
+                post.S,
+                self.modulator_state(),
+                post.neuron_rows,
+                self.row_index,
             )
+
+    def modulator_state(self) -> np.ndarray:
+        """The state matrix of the modulator the rule reads (rows ``c``, ``r``; one
+        column, or one per postsynaptic neuron), or zeros of shape ``(2, 1)`` when the
+        projection reads none."""
+        if self.modulator is None:
+            return np.zeros((2, 1))
+        return self.modulator.S
 
     @property
     def n_synapses(self) -> int:
