@@ -28,7 +28,7 @@ exactly :math:`w`:
         \qquad h = e^{-t_{peak}/\tau_d} - e^{-t_{peak}/\tau_r},
 
     with area :math:`w (\tau_d - \tau_r)/h` (ms). E.g. ``tau_decay = 30 min``,
-    ``tau_rise = 5.4 min`` put the peak of an illness signal about 12 min after an
+    ``tau_rise = 6 min`` put the peak of an illness signal 12.07 min after an
     injection. The rise must be the shorter time constant (``tau_rise < tau_decay``).
 
 Both are integrated by their exact solution on the time grid (no Euler step), with
