@@ -23,7 +23,7 @@ class Population:
     ``neuron_rows`` (float64, ``(len(neuron_row_names), n)``) holds the per-neuron
     plasticity rows that rules of projections onto the population declare
     (``neuron_vars``, e.g. ``"protein"``): one row per name, shared by every projection
-    that declares it, read as ``pop.<name>`` and recorded with ``record_state``.
+    that declares it, read and assigned as ``pop.<name>`` and recorded with ``record_state``.
     """
 
     def __init__(self, network, name, n, model: NeuronModel):
@@ -101,6 +101,13 @@ class Population:
             return
         if var in self._var_names():
             self.set(var, value)
+        elif var in self.neuron_row_names:
+            values = _numbers(value, f"{self.name}.{var}")
+            if values.shape not in ((), (self.n,)) or not np.all(np.isfinite(values)):
+                raise ValueError(
+                    f"{self.name}.{var} needs a finite scalar or {self.n} values, got {value!r}"
+                )
+            self.neuron_rows[self.neuron_row_names.index(var)] = values
         elif var in self.__dict__ or hasattr(type(self), var):
             raise AttributeError(f"population {self.name!r}: attribute {var!r} is read-only")
         else:

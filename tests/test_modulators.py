@@ -231,6 +231,17 @@ def test_brian2_shares_per_neuron_rows():
     assert np.array_equal(end0, [4.0, 2.0, 2.0]) and np.array_equal(end1, end0)
 
 
+def test_brian2_refuses_a_rule_reading_a_modulator():
+    pytest.importorskip("brian2")
+    net = ns.Network(dt=DT, backend="brian2")
+    cells = net.add_population("cells", 1, "lif")
+    da = net.add_modulator("da")
+    pre = net.add_spike_generator("pre", 1, times=[1.0], indices=[0])
+    net.connect(pre, cells, synapse=EligibilityProbe(), modulator=da, name="reads")
+    with pytest.raises(NotImplementedError, match="'reads' reads modulator 'da'"):
+        net.run(1.0)
+
+
 def test_bad_modulator_parameters():
     net = ns.Network(dt=DT)
     with pytest.raises(ValueError, match="'tau_decay' = 0.0"):
@@ -284,6 +295,10 @@ def test_bad_rows():
     cells = net.add_population("cells", 2, "lif")
     pre = net.add_spike_generator("pre", 2, times=[1.0], indices=[0])
     net.connect(pre, cells, synapse=EligibilityProbe())
+    cells.protein = [0.5, 1.5]
+    assert np.array_equal(cells.neuron_rows, [[0.5, 1.5]])
+    with pytest.raises(ValueError, match=r"cells.protein needs a finite scalar or 2 values"):
+        cells.protein = [1.0, np.inf]
     with pytest.raises(ValueError, match="mixes per-neuron rows"):
         net.record_state(cells, ["v", "protein"])
     with pytest.raises(ValueError, match="no state variable 'proteins'"):
