@@ -197,6 +197,7 @@ def test_modulator_handler_closes_the_integral_exactly():
     assert counts[f"plasticity_updates/{proj.name}"] == 2 + 2 * 2
 
 
+@pytest.mark.brian2
 def test_brian2_runs_the_same_modulator():
     pytest.importorskip("brian2")
     traces = {}
@@ -212,6 +213,7 @@ def test_brian2_runs_the_same_modulator():
     assert np.max(np.abs(c0 - 0.2)) > 1.0  # the releases arrived
 
 
+@pytest.mark.brian2
 def test_brian2_shares_per_neuron_rows():
     pytest.importorskip("brian2")
     recorded = {}
@@ -231,6 +233,7 @@ def test_brian2_shares_per_neuron_rows():
     assert np.array_equal(end0, [4.0, 2.0, 2.0]) and np.array_equal(end1, end0)
 
 
+@pytest.mark.brian2
 def test_brian2_refuses_a_rule_reading_a_modulator():
     pytest.importorskip("brian2")
     net = ns.Network(dt=DT, backend="brian2")
