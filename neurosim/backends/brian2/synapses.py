@@ -119,14 +119,8 @@ def _pathways(spec: Brian2RuleSpec, target: str | None, names: dict[str, str]):
 
 def plastic_synapses(proj, pre, post, dt: float, clock: b2.Clock):
     """Brian2 ``Synapses`` of a projection with a plasticity rule and its
-    :class:`PlasticMapping` (see module docstring). A projection whose rule reads a
-    modulator is refused: a rule's Brian2 description cannot read the modulator."""
+    :class:`PlasticMapping` (see module docstring)."""
     rule = proj.synapse
-    if proj.modulator is not None:
-        raise NotImplementedError(
-            f"projection {proj.name!r} reads modulator {proj.modulator.name!r}: the Brian2 "
-            "backend does not pass modulators to rules (run it with backend='numba')"
-        )
     spec = rule.brian2_model()
     equations = b2.Equations(spec.model)
     names = {"w": WEIGHT}
