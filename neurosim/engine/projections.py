@@ -5,8 +5,9 @@ Sections of the step it writes (see :mod:`neurosim.engine.loop`): ``transmit`` (
 spikes of this step are delivered, or reach the rule's presynaptic kernels, directly
 or through a per-projection event queue when they act some steps later), ``post``
 (postsynaptic spikes reach ``on_post``) and ``clock`` (rules that need it update every
-step; the modulator handlers ``on_modulator`` run last, in steps in which a release
-reached the modulator that their projection reads).
+step; a rule's modulator handler ``on_modulator`` runs there too, after the
+projection's other kernels, in steps in which a release reached the modulator that
+the projection reads).
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def _static(ctx: LoopContext, names: _Names, proj, watch) -> None:
 def _plastic(ctx: LoopContext, names: _Names, proj, watched) -> None:
     """A rule's kernels: presynaptic spikes (after the delay, and the rule's own lag
     where it has one) reach ``on_transmit`` and ``on_pre``, postsynaptic spikes
-    ``on_post``, and ``on_step`` runs every step for clock-driven rules."""
+    ``on_post``, ``on_step`` runs every step for clock-driven rules and
+    ``on_modulator`` in steps with releases into the modulator the projection reads
+    (called with step ``n + 1``: the releases are in its state at ``t_{n+1}``)."""
     rule, j = proj.synapse, names.j
     state = [
         ctx.arg(f"sy{j}", proj.S_syn),
