@@ -329,7 +329,10 @@ class StateMonitor(SampledMonitor):
     ``monitor.t`` are the sample times (ms); ``monitor.v`` (or ``monitor["v"]``) is an
     array of shape ``(len(t), len(neurons))`` in the variable's neurosim unit. The
     value at ``t_n`` is the state at the start of step ``n``, after the synaptic input
-    arriving at ``t_n``.
+    arriving at ``t_n``. The variables are state variables of the population's model,
+    or per-neuron plasticity rows that rules of projections onto it declared
+    (``population.neuron_row_names``, e.g. ``"protein"``; one monitor records either
+    kind, not both).
     """
 
     kind = "state"
@@ -338,7 +341,18 @@ class StateMonitor(SampledMonitor):
         if isinstance(variables, str):
             variables = [variables]
         variables = list(variables)
-        rows = np.array([population.model.state_index(v) for v in variables], np.int64)
+        names = population.neuron_row_names
+        #: Whether the variables are per-neuron rows (``population.neuron_rows``).
+        self.neuron_rows = bool(variables) and all(v in names for v in variables)
+        if self.neuron_rows:
+            rows = np.array([names.index(v) for v in variables], np.int64)
+        elif any(v in names for v in variables):
+            raise ValueError(
+                f"variables = {variables!r} mixes per-neuron rows {list(names)} of "
+                f"{population.name!r} with state variables; record them with two monitors"
+            )
+        else:
+            rows = np.array([population.model.state_index(v) for v in variables], np.int64)
         neurons = population.check_indices(
             np.arange(population.n) if neurons is None else neurons, "neurons"
         ).astype(np.int64)
@@ -359,7 +373,8 @@ class StateMonitor(SampledMonitor):
     def _sample(self, loop, m, buffer, row):
         rows, idx = loop.arg(f"sr{m}", self.rows), loop.arg(f"sn{m}", self.neurons)
         values = loop.arg(f"sb{m}", buffer)
-        return f"K.record_state({loop.state(self.target)}, {rows}, {idx}, {values}, {row})"
+        source = loop.neuron_rows if self.neuron_rows else loop.state
+        return f"K.record_state({source(self.target)}, {rows}, {idx}, {values}, {row})"
 
 
 class WeightMonitor(SampledMonitor):

@@ -28,6 +28,7 @@ from neurosim.inputs import CurrentInput, PoissonSource, SpikeGeneratorSource
 from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
 from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
+from neurosim.neurons.modulator import Modulator, check_reader
 from neurosim.population import Population
 from neurosim.projection import Projection
 from neurosim.system import available_memory
@@ -165,6 +166,18 @@ class Network:
         """Add ``n`` Poisson sources (see :class:`~neurosim.inputs.PoissonSource`)."""
         return self.add_population(name, n, PoissonSource(rate, times))
 
+    def add_modulator(self, name: str, n: int = 1, **params) -> Population:
+        """Add a neuromodulator (:class:`~neurosim.neurons.modulator.Modulator`): ``n``
+        concentrations (``n = 1``: one global signal; ``n = post.n``: one per neuron of
+        the populations whose projections read it) with parameters ``tau_decay`` (ms,
+        > 0), ``tau_rise`` (ms, 0 or below ``tau_decay``) and ``baseline``.
+
+        Spikes reach it through ``connect(source, modulator, receptor="release")`` (a
+        release of weight w peaks at w above the baseline); a plastic projection reads
+        it through ``connect(..., synapse=rule, modulator=modulator)``.
+        """
+        return self.add_population(name, n, Modulator(**params))
+
     def add_spike_generator(self, name: str, n: int, times, indices) -> Population:
         """Add ``n`` sources firing at given times (ms) with given indices."""
         return self.add_population(name, n, SpikeGeneratorSource(times, indices))
@@ -179,7 +192,16 @@ class Network:
         return pop
 
     def connect(
-        self, pre, post, rule=None, weight=1.0, delay=None, receptor="exc", name=None, synapse=None
+        self,
+        pre,
+        post,
+        rule=None,
+        weight=1.0,
+        delay=None,
+        receptor="exc",
+        name=None,
+        synapse=None,
+        modulator=None,
     ) -> Projection:
         """Connect ``pre`` onto ``receptor`` of ``post``.
 
@@ -190,12 +212,19 @@ class Network:
         published set name, see :mod:`neurosim.synapses`); ``None`` keeps weights
         static. ``receptor=None`` makes a plastic projection that transmits nothing
         (e.g. onto spike sources, to apply a plasticity protocol with exact timing).
+        ``modulator`` (a modulator population of this network, or its name, with one
+        concentration or one per neuron of ``post``) is the signal the rule's kernels
+        read (see :meth:`add_modulator`).
         """
         pre, post = self._population(pre), self._population(post)
         if isinstance(synapse, str):
             from neurosim.synapses import synapse_model
 
             synapse = synapse_model(synapse)
+        if modulator is not None:
+            if isinstance(modulator, str):
+                modulator = self._population(modulator)
+            check_reader(modulator, self, post, synapse)
         if post.model.is_source and receptor is not None:
             raise ValueError(
                 f"{post.name!r} is a spike source and cannot receive synapses "
@@ -211,7 +240,7 @@ class Network:
                 k += 1
                 name = f"{base}_{k}"
         _check_name(name, self.projections, "projection")
-        proj = Projection(self, name, pre, post, rule, weight, delay, receptor, synapse)
+        proj = Projection(self, name, pre, post, rule, weight, delay, receptor, synapse, modulator)
         self.projections[name] = proj
         self._changed()
         return proj
@@ -354,6 +383,8 @@ class Network:
 
     def counters(self) -> dict[str, int]:
         """Events counted so far (numba backend), for energy accounting:
-        ``spikes/<population>``, ``synaptic_events/<projection>`` (deliveries) and
+        ``spikes/<population>``, ``synaptic_events/<projection>`` (deliveries),
+        ``modulator_events/<projection>`` (releases delivered into a modulator by a
+        projection onto one, counted there instead of as synaptic events) and
         ``plasticity_updates/<projection>`` (synapse state updates by a rule)."""
         return dict(self._event_counts)

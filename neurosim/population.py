@@ -19,6 +19,11 @@ class Population:
     (drawn from the population's own random stream). Its other public attributes
     (``name``, ``n``, ``model``, ``network``, the state matrix ``S``, the external
     current ``I``) are read-only: assigning one raises an AttributeError naming it.
+
+    ``neuron_rows`` (float64, ``(len(neuron_row_names), n)``) holds the per-neuron
+    plasticity rows that rules of projections onto the population declare
+    (``neuron_vars``, e.g. ``"protein"``): one row per name, shared by every projection
+    that declares it, read and assigned as ``pop.<name>`` and recorded with ``record_state``.
     """
 
     def __init__(self, network, name, n, model: NeuronModel):
@@ -32,6 +37,9 @@ class Population:
         self.I = np.full(n, float(I_e))
         self.rng_state = kernel_state(network.seed, f"population/{name}")
         self._draws = 0
+        self.neuron_rows = np.zeros((0, n))
+        self.neuron_row_names: tuple[str, ...] = ()
+        self._row_dimensions: dict[str, str] = {}
         object.__setattr__(self, "_init", False)
 
     def __len__(self):
@@ -51,12 +59,40 @@ class Population:
     def _var_names(self):
         return [v for v, _ in self.model.state_vars]
 
+    def declare_rows(self, rows, owner: str) -> np.ndarray:
+        """Per-neuron rows ``rows`` (``(name, dimension)`` pairs) that ``owner`` (a
+        projection's name) reads and writes: rows of a name already declared are
+        shared, new ones are appended to :attr:`neuron_rows` (starting at 0). Returns
+        the row of each name in :attr:`neuron_rows` (int64)."""
+        index = []
+        for name, dim in rows:
+            if name in self._var_names():
+                raise ValueError(
+                    f"{owner}: per-neuron row {name!r} clashes with a state variable of "
+                    f"{self.model.name} population {self.name!r}"
+                )
+            known = self._row_dimensions.setdefault(name, dim)
+            if known != dim:
+                raise ValueError(
+                    f"{owner}: per-neuron row {name!r} of {self.name!r} has dimension "
+                    f"{known!r} for other projections, got {dim!r}"
+                )
+            if name not in self.neuron_row_names:
+                grown = np.zeros((len(self.neuron_row_names) + 1, self.n))
+                grown[:-1] = self.neuron_rows
+                object.__setattr__(self, "neuron_rows", grown)
+                object.__setattr__(self, "neuron_row_names", (*self.neuron_row_names, name))
+            index.append(self.neuron_row_names.index(name))
+        return np.asarray(index, dtype=np.int64)
+
     def __getattr__(self, var):
         if var.startswith("_") or object.__getattribute__(self, "_init"):
             raise AttributeError(var)
         model = object.__getattribute__(self, "model")
         if var in [v for v, _ in model.state_vars]:
             return self.S[model.state_index(var)]
+        if var in self.neuron_row_names:
+            return self.neuron_rows[self.neuron_row_names.index(var)]
         raise AttributeError(f"{type(self).__name__} {self.name!r} has no attribute {var!r}")
 
     def __setattr__(self, var, value):
@@ -65,6 +101,13 @@ class Population:
             return
         if var in self._var_names():
             self.set(var, value)
+        elif var in self.neuron_row_names:
+            values = _numbers(value, f"{self.name}.{var}")
+            if values.shape not in ((), (self.n,)) or not np.all(np.isfinite(values)):
+                raise ValueError(
+                    f"{self.name}.{var} needs a finite scalar or {self.n} values, got {value!r}"
+                )
+            self.neuron_rows[self.neuron_row_names.index(var)] = values
         elif var in self.__dict__ or hasattr(type(self), var):
             raise AttributeError(f"population {self.name!r}: attribute {var!r} is read-only")
         else:

@@ -24,8 +24,10 @@ class Projection:
     every other public attribute is read-only (an AttributeError names it).
     """
 
-    def __init__(self, network, name, pre, post, rule, weight, delay, receptor, synapse=None):
-        self._attach(network, name, pre, post, rule, receptor, synapse)
+    def __init__(
+        self, network, name, pre, post, rule, weight, delay, receptor, synapse=None, modulator=None
+    ):
+        self._attach(network, name, pre, post, rule, receptor, synapse, modulator)
         conn.check_size(rule, pre.n, post.n, pre is post, f"projection {name!r}")
         rng = numpy_generator(network.seed, f"projection/{name}")
         pre_idx, post_idx = rule.pairs(pre.n, post.n, pre is post, rng)
@@ -50,7 +52,7 @@ class Projection:
         self._frozen = True
 
     @classmethod
-    def _from_arrays(cls, network, name, pre, post, receptor, synapse, arrays):
+    def _from_arrays(cls, network, name, pre, post, receptor, synapse, arrays, modulator=None):
         """A projection whose synapses, weights, delays and rule state are the given
         ``arrays`` (attribute name -> array, e.g. from a checkpoint: ``indptr``,
         ``pre``, ``post``, ``weight``, ``delay_steps``, ``rng_state``, ``S_syn``, ...),
@@ -58,13 +60,13 @@ class Projection:
         :class:`~neurosim.connectivity.Explicit` list of its synapses."""
         self = cls.__new__(cls)
         rule = conn.Explicit(arrays["pre"], arrays["post"])
-        self._attach(network, name, pre, post, rule, receptor, synapse)
+        self._attach(network, name, pre, post, rule, receptor, synapse, modulator)
         for var, value in arrays.items():
             setattr(self, var, value)
         self._frozen = True
         return self
 
-    def _attach(self, network, name, pre, post, rule, receptor, synapse):
+    def _attach(self, network, name, pre, post, rule, receptor, synapse, modulator):
         """Set what every projection has besides its arrays: names, populations, rule,
         the receptor's row of the target state and its dimension."""
         self._frozen = False
@@ -76,6 +78,8 @@ class Projection:
         self.post_population = post
         self.rule = rule
         self.synapse = synapse
+        #: The modulator population whose state the rule's kernels read (or None).
+        self.modulator = modulator
         if receptor is None:
             if synapse is None:
                 raise ValueError("receptor=None (no transmission) needs a plasticity rule")
@@ -94,6 +98,10 @@ class Projection:
     def _init_rule(self, synapse, n, n_pre, n_post):
         synapse.check_target(self.post_population.model)
         synapse.check_weights(self.weight)
+        #: Row in ``post.neuron_rows`` of each of the rule's ``neuron_vars``.
+        self.row_index = self.post_population.declare_rows(
+            synapse.neuron_vars, f"projection {self.name!r}"
+        )
         self.S_syn, self.S_pre, self.S_post = (
             np.ascontiguousarray(a, dtype=float)
             for a in synapse.initial_state(n, n_pre, n_post, self.weight)
@@ -170,13 +178,26 @@ class Projection:
         otherwise current only as of each synapse's last event)."""
         sync = getattr(self.synapse, "synchronize", None)
         if sync is not None:
+            post = self.post_population
             sync(
                 self.weight,
                 self.S_syn,
                 self.synapse.constants(self.network.dt),
                 self.network.step,
                 self.rng_state,
+                post.S,
+                self.modulator_state(),
+                post.neuron_rows,
+                self.row_index,
             )
+
+    def modulator_state(self) -> np.ndarray:
+        """The state matrix of the modulator the rule reads (rows ``c``, ``r``; one
+        column, or one per postsynaptic neuron), or zeros of shape ``(2, 1)`` when the
+        projection reads none."""
+        if self.modulator is None:
+            return np.zeros((2, 1))
+        return self.modulator.S
 
     @property
     def n_synapses(self) -> int:

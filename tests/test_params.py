@@ -35,7 +35,7 @@ def test_every_model_has_a_complete_protocol():
         m = cls()
         S = m.initial_state(3)
         assert S.shape == (len(cls.state_vars), 3)
-        assert set(cls.receptors) == {"exc", "inh"}
+        assert set(cls.receptors) == ({"release"} if name == "modulator" else {"exc", "inh"})
         b2 = vars(m.brian2_model())
         assert {"equations", "threshold", "reset", "refractory", "method", "namespace"} <= set(
             b2
@@ -70,6 +70,22 @@ def _epsp_scale(p):
     t = np.linspace(0.0, 5 * p.tau_epsp_decay, 2_000_001)
     peak = np.max(np.exp(-t / p.tau_epsp_decay) - np.exp(-t / p.tau_epsp_rise))
     return p.epsp_amplitude / peak
+
+
+def _peak(p):
+    # the modulator's release response at its peak (before normalisation), found numerically
+    from scipy.optimize import minimize_scalar
+
+    def response(t):
+        return -(math.exp(-t / p.tau_decay) - math.exp(-t / p.tau_rise))
+
+    found = minimize_scalar(
+        response,
+        bounds=(0.0, p.tau_decay),
+        method="bounded",
+        options={"xatol": 1e-14 * p.tau_decay},
+    )
+    return -found.fun
 
 
 DT = 0.1
@@ -146,6 +162,18 @@ SLOTS = {
             "V_RESET": lambda p: p.c,
             "JUMP_U": lambda p: p.d,
             "V_TH": lambda p: p.V_th,
+        },
+    ),
+    "Modulator": (
+        "MODULATOR_SIZE",
+        {
+            "BASELINE": lambda p: p.baseline,
+            "DECAY": lambda p: math.exp(-DT / p.tau_decay),
+            "RISE": lambda p: math.exp(-DT / p.tau_rise),
+            "GAIN": lambda p: (math.exp(-DT / p.tau_decay) - math.exp(-DT / p.tau_rise)) / _peak(p),
+            "TAU_DECAY": lambda p: p.tau_decay,
+            "TAU_RISE": lambda p: p.tau_rise,
+            "INV_PEAK": lambda p: 1 / _peak(p),
         },
     ),
     "PoissonSource": ("SOURCE_SIZE", {"DT": lambda p: DT}),

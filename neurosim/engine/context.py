@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurosim.engine import codegen
+from neurosim.neurons.modulator import Modulator
 
 
 class LoopContext:
@@ -44,7 +45,7 @@ class LoopContext:
         self._proj = {p.name: j for j, p in enumerate(self.projections)}
         self.counter_names = (
             [f"spikes/{p.name}" for p in self.populations]
-            + [f"synaptic_events/{p.name}" for p in self.projections]
+            + [self.delivery_counter(p) for p in self.projections]
             + [f"plasticity_updates/{p.name}" for p in self.projections]
         )
         #: Events counted by the loop, in the order of ``counter_names``.
@@ -87,6 +88,24 @@ class LoopContext:
     def weights(self, projection) -> str:
         """The weights (CSR order) of ``projection``."""
         return f"w{self._proj[projection.name]}"
+
+    def neuron_rows(self, population) -> str:
+        """The per-neuron plasticity rows (``population.neuron_rows``) of
+        ``population``, an argument of the loop from its first use."""
+        name = f"Q{self.index(population)}"
+        if name not in self.source.args:
+            self.arg(name, population.neuron_rows)
+        return name
+
+    @staticmethod
+    def delivery_counter(projection) -> str:
+        """Name of the counter of ``projection``'s deliveries:
+        ``"modulator_events/<projection>"`` for releases into a modulator,
+        ``"synaptic_events/<projection>"`` otherwise."""
+        kind = (
+            "modulator" if isinstance(projection.post_population.model, Modulator) else "synaptic"
+        )
+        return f"{kind}_events/{projection.name}"
 
     def counter(self, name: str) -> str:
         """The element of the event counters that counts ``name`` (e.g.

@@ -5,7 +5,9 @@ Sections of the step it writes (see :mod:`neurosim.engine.loop`): ``transmit`` (
 spikes of this step are delivered, or reach the rule's presynaptic kernels, directly
 or through a per-projection event queue when they act some steps later), ``post``
 (postsynaptic spikes reach ``on_post``) and ``clock`` (rules that need it update every
-step).
+step; a rule's modulator handler ``on_modulator`` runs there too, after the
+projection's other kernels, in steps in which a release reached the modulator that
+the projection reads).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.engine.context import LoopContext
+from neurosim.neurons.modulator import remember
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,15 @@ class _Names:
 
 def build_projections(ctx: LoopContext) -> None:
     """``transmit``, ``post`` and ``clock`` sections for every projection."""
+    watched = _watched_modulators(ctx)
     for j, proj in enumerate(ctx.projections):
         names = _names(ctx, j, proj)
         rule = proj.synapse
         static = rule is None or (not rule.delivers and rule.on_transmit is None)
         if static and proj.target_row is not None:
-            _static(ctx, names, proj)
+            _static(ctx, names, proj, watched.get(proj.post_population.name))
         if rule is not None:
-            _plastic(ctx, names, proj)
+            _plastic(ctx, names, proj, watched)
 
 
 def _names(ctx: LoopContext, j: int, proj) -> _Names:
@@ -60,14 +64,16 @@ def _names(ctx: LoopContext, j: int, proj) -> _Names:
         target,
         spikes,
         count,
-        ctx.counter(f"synaptic_events/{proj.name}"),
+        ctx.counter(ctx.delivery_counter(proj)),
         ctx.counter(f"plasticity_updates/{proj.name}"),
     )
 
 
-def _static(ctx: LoopContext, names: _Names, proj) -> None:
+def _static(ctx: LoopContext, names: _Names, proj, watch) -> None:
     """Fixed weights: added into the target after this step's update (delay of one
-    step) or into the ring buffer slots of their arrival steps."""
+    step) or into the ring buffer slots of their arrival steps. Into a modulator whose
+    releases a rule's ``on_modulator`` handles (``watch``: the names of its copy and
+    release count), the state is first copied and the releases counted."""
     if proj.max_delay_steps > 1:
         delay = ctx.arg(f"d{names.j}", proj.delay_steps)
         ring = ctx.rings[(proj.post_population.name, proj.target_row)]
@@ -75,13 +81,28 @@ def _static(ctx: LoopContext, names: _Names, proj) -> None:
         call = f"K.propagate_delayed({names.csr}, {delay}, {arrivals})"
     else:
         call = f"K.propagate({names.csr}, {names.spikes}, {names.count}, {names.target})"
-    ctx.add("transmit", f"if {names.count} > 0:", f"    {names.synaptic} += {call}")
+    if watch is None:
+        ctx.add("transmit", f"if {names.count} > 0:", f"    {names.synaptic} += {call}")
+        return
+    before, flag = watch
+    state = ctx.state(proj.post_population)
+    ctx.add(
+        "transmit",
+        f"if {names.count} > 0:",
+        f"    if {flag} == 0:",
+        f"        {ctx.function(remember, 'remember')}({state}, {before})",
+        f"    t{names.j} = {call}",
+        f"    {names.synaptic} += t{names.j}",
+        f"    {flag} += t{names.j}",
+    )
 
 
-def _plastic(ctx: LoopContext, names: _Names, proj) -> None:
+def _plastic(ctx: LoopContext, names: _Names, proj, watched) -> None:
     """A rule's kernels: presynaptic spikes (after the delay, and the rule's own lag
     where it has one) reach ``on_transmit`` and ``on_pre``, postsynaptic spikes
-    ``on_post``, and ``on_step`` runs every step for clock-driven rules."""
+    ``on_post``, ``on_step`` runs every step for clock-driven rules and
+    ``on_modulator`` in steps with releases into the modulator the projection reads
+    (called with step ``n + 1``: the releases are in its state at ``t_{n+1}``)."""
     rule, j = proj.synapse, names.j
     state = [
         ctx.arg(f"sy{j}", proj.S_syn),
@@ -91,6 +112,7 @@ def _plastic(ctx: LoopContext, names: _Names, proj) -> None:
     ]
     state = ", ".join(state)
     rng = ctx.arg(f"rr{j}", proj.rng_state)
+    extra = _reads(ctx, j, proj)
     on_pre = ctx.function(rule.on_pre, f"on_pre{j}")
     on_post = ctx.function(rule.on_post, f"on_post{j}")
     head = f"{names.csr}, {state}"
@@ -98,13 +120,13 @@ def _plastic(ctx: LoopContext, names: _Names, proj) -> None:
     if not rule.delivers and rule.on_transmit is not None and proj.target_row is not None:
         on_tx = ctx.function(rule.on_transmit, f"on_tx{j}")
         counted = [names.synaptic, names.plastic]
-        _presynaptic(ctx, names, proj, f"{on_tx}({head}", rng, lag, counted, "tx")
+        _presynaptic(ctx, names, proj, f"{on_tx}({head}", f"{rng}, {extra}", lag, counted, "tx")
     counted = [names.plastic]
     if rule.delivers and proj.target_row is not None:
         counted.append(names.synaptic)
     if not rule.delivers:
         lag += rule.pre_lag_steps(ctx.dt)
-    _presynaptic(ctx, names, proj, f"{on_pre}({head}", rng, lag, counted, "")
+    _presynaptic(ctx, names, proj, f"{on_pre}({head}", f"{rng}, {extra}", lag, counted, "")
     ptr, ids = proj.post_index()
     by_post = [
         ctx.arg(f"pp{j}", ptr),
@@ -113,17 +135,25 @@ def _plastic(ctx: LoopContext, names: _Names, proj) -> None:
     ]
     spikes, count = ctx.spikes(proj.post_population)
     weight = ctx.weights(proj)
-    call = f"{on_post}({', '.join(by_post)}, {weight}, {state}, {spikes}, {count}, n, {rng})"
+    call = (
+        f"{on_post}({', '.join(by_post)}, {weight}, {state}, {spikes}, {count}, n, {rng}, {extra})"
+    )
     ctx.add("post", f"if {count} > 0:", f"    {names.plastic} += {call}")
     if rule.clock_driven:
         v_post = _postsynaptic_voltage(ctx, j, proj.post_population)
         on_step = ctx.function(rule.on_step, f"on_step{j}")
-        ctx.add("clock", f"{names.plastic} += {on_step}({head}, n, {v_post}, {rng})")
+        ctx.add("clock", f"{names.plastic} += {on_step}({head}, n, {v_post}, {rng}, {extra})")
+    if rule.on_modulator is not None and proj.modulator is not None:
+        before, flag = watched[proj.modulator.name]
+        handler = ctx.function(rule.on_modulator, f"on_mod{j}")
+        call = f"{handler}({head}, n + 1, {rng}, {extra}, {before})"
+        ctx.add("clock", f"if {flag} > 0:", f"    {names.plastic} += {call}")
 
 
 def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, lag: int, counted, tag):
     """Lines that hand the presynaptic spikes of step ``n - lag`` to ``call`` (a kernel
-    and its leading arguments) and add what it returns to the ``counted`` counters.
+    and its leading arguments; ``rng``: its arguments after the step and the target)
+    and add what it returns to the ``counted`` counters.
 
     With ``lag > 0`` the spikes wait in an event queue of ``lag + 1`` slots (kept in
     ``network.buffers``): slot ``m % (lag + 1)`` lists the spikes due at step ``m``.
@@ -162,3 +192,41 @@ def _postsynaptic_voltage(ctx: LoopContext, j: int, post) -> str:
     if v in [name for name, _ in post.model.state_vars]:
         return f"{ctx.state(post)}[{post.model.state_index(v)}]"
     return ctx.arg(f"vnone{j}", np.zeros(post.n))
+
+
+def _reads(ctx: LoopContext, j: int, proj) -> str:
+    """The trailing arguments of every rule kernel of projection ``j`` (see
+    :mod:`neurosim.synapses.base`): the postsynaptic state ``X``, the modulator state
+    ``M`` (zeros without one), the postsynaptic per-neuron rows ``Q`` and the rule's
+    rows in it ``q``."""
+    post, mod = proj.post_population, proj.modulator
+    modulator = ctx.state(mod) if mod is not None else ctx.arg(f"mnone{j}", proj.modulator_state())
+    rows = ctx.arg(f"qi{j}", proj.row_index)
+    return f"{ctx.state(post)}, {modulator}, {ctx.neuron_rows(post)}, {rows}"
+
+
+def _watched_modulators(ctx: LoopContext) -> dict[str, tuple[str, str]]:
+    """For every modulator read by a rule with ``on_modulator``: the names of a copy of
+    its state taken before this step's first release and of the count of this step's
+    releases (reset after the update). Releases must reach it through static
+    projections with a delay of one step (so that the handler runs in the step of the
+    release)."""
+    watched = {}
+    for proj in ctx.projections:
+        mod = proj.modulator
+        if mod is None or proj.synapse.on_modulator is None or mod.name in watched:
+            continue
+        for feed in ctx.projections:
+            if feed.post_population is mod and (
+                feed.synapse is not None or feed.max_delay_steps > 1
+            ):
+                raise ValueError(
+                    f"projection {feed.name!r} releases into modulator {mod.name!r}, whose "
+                    f"releases the rule of {proj.name!r} handles (on_modulator): releases "
+                    f"must be static (synapse=None) with delay = dt = {ctx.dt} ms; schedule "
+                    "later releases through the source's spike times"
+                )
+        k = ctx.index(mod)
+        watched[mod.name] = (ctx.arg(f"mb{k}", np.zeros_like(mod.S)), f"rel{k}")
+        ctx.add("update", f"rel{k} = 0")
+    return watched

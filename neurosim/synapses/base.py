@@ -11,26 +11,50 @@ A projection without a rule has static weights. A rule is a class with
   is the static delivery and ``on_pre`` only updates plasticity state, possibly later
   than transmission by ``pre_lag_steps(dt)`` steps (e.g. the delayed presynaptic
   calcium transient of Graupner & Brunel 2012);
-- ``on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R) -> int``:
-  presynaptic events of step ``n`` for the ``count`` neurons in ``spikes``; returns the
-  number of synapses touched;
-- ``on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R) -> int``:
-  postsynaptic spikes of step ``n``; ``syn[ptr[j]:ptr[j+1]]`` are the synapses onto
-  neuron ``j`` and ``pre[q]`` is the presynaptic neuron of synapse ``syn[q]`` (stored
-  in this post-to-synapse order, so that the loop over a neuron's afferents reads it
-  without a second indirection);
+- optionally ``neuron_vars``: ``(name, dimension)`` of per-neuron rows kept with the
+  postsynaptic population (``post.neuron_rows``, e.g. plasticity-related protein) and
+  shared by name with every other projection onto it that declares the same name;
+  recordable with ``network.record_state(post, name)``;
+- ``on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R,
+  X, M, Q, q) -> int``: presynaptic events of step ``n`` for the ``count`` neurons in
+  ``spikes``; returns the number of synapses touched;
+- ``on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q)
+  -> int``: postsynaptic spikes of step ``n``; ``syn[ptr[j]:ptr[j+1]]`` are the
+  synapses onto neuron ``j`` and ``pre[q]`` is the presynaptic neuron of synapse
+  ``syn[q]`` (stored in this post-to-synapse order, so that the loop over a neuron's
+  afferents reads it without a second indirection);
 - optionally, for rules with ``delivers = False`` whose transmitted weight follows
   their state: ``on_transmit`` (same signature as ``on_pre``), called at transmission
   instead of the static delivery; it brings the synapse up to date and transmits;
 - only for rules that truly need per-step integration (``clock_driven = True``):
-  ``on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R) -> int``, called
-  every step after the event handlers, with ``v_post`` the postsynaptic membrane
-  potential; it should skip synapses with nothing to integrate;
+  ``on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R, X, M, Q, q) -> int``,
+  called every step after the event handlers, with ``v_post`` the postsynaptic
+  membrane potential; it should skip synapses with nothing to integrate;
+- optionally ``on_modulator(indptr, post, w, Ssyn, Spre, Spost, P, n, R, X, M, Q, q,
+  M_before) -> int``: called in step ``n`` (section ``arrive``, before the update)
+  when the projection's modulator received a release that is in its state at
+  :math:`t_n`, with ``M_before`` its state just before the release(s) and ``M`` after;
+  a rule closes there, per synapse, integrals over the modulator's exact trajectory
+  since each synapse's last update (e.g. eligibility x dopamine), so that a
+  neuromodulator event costs O(synapses) and steps without one cost nothing;
 - optionally ``random_state(seed, name)``: the rule's random state ``R`` (default: a
   ``uint64[4]`` xoshiro256** stream, :func:`neurosim.kernels.rng.kernel_state`; a rule
   may ask for a larger one, e.g. with buffered normals and scratch);
-- optionally ``synchronize(w, Ssyn, P, n, R)``: bring every synapse to step ``n``
-  (for rules whose state is current only as of each synapse's last event).
+- optionally ``synchronize(w, Ssyn, P, n, R, X, M, Q, q)``: bring every synapse to
+  step ``n`` (for rules whose state is current only as of each synapse's last event).
+
+The trailing arguments are the same for every kernel:
+
+- ``X``: the postsynaptic population's state matrix (its model's ``state_vars`` x
+  ``post.n``, float64);
+- ``M``: the state matrix of the modulator the projection reads (``connect(...,
+  modulator=m)``; rows ``c``, ``r`` of :mod:`neurosim.neurons.modulator`; one column
+  for a global signal or one per postsynaptic neuron, see
+  :func:`neurosim.neurons.modulator.at`), or zeros of shape ``(2, 1)`` without one;
+- ``Q``: the postsynaptic population's per-neuron rows (``post.neuron_rows``, float64,
+  one row per declared name x ``post.n``) and ``q``: the row of ``Q`` of each of the
+  rule's ``neuron_vars``, in order (int64), so that ``Q[q[0], j]`` is the rule's first
+  per-neuron row at postsynaptic neuron ``j``.
 
 Event times: a presynaptic event is handled in step ``n = n_spike + d - 1`` for a
 delay of ``d`` steps (the step after which the transmitted input is in the target),
@@ -85,9 +109,11 @@ class SynapseModel(Parametrised):
     synapse_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     pre_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     post_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
+    neuron_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     delivers: ClassVar[bool] = True
     clock_driven: ClassVar[bool] = False
     on_transmit: ClassVar[Any] = None
+    on_modulator: ClassVar[Any] = None
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
 

@@ -265,7 +265,7 @@ def _advance_range(lo, hi, w, Ssyn, P, n, jump, R, target, post, transmit):
 
 
 @kernel
-def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
     touched = 0
     for k in range(count):
@@ -277,7 +277,7 @@ def gb_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
 
 
 @kernel
-def gb_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+def gb_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Transmission: bring each synapse to the present step, then send
     ``w = w_min + (w_max - w_min) rho``. Splitting an interval at a transmission is
     exact (every part of the update composes), so it changes no statistics."""
@@ -291,7 +291,7 @@ def gb_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, targ
 
 
 @kernel
-def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic calcium transients (``C_post``) on every afferent synapse: the
     afferents, scattered in memory, are gathered into blocks in the stream's scratch
     area, advanced there, and written back."""
@@ -306,7 +306,7 @@ def gb_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
 
 
 @entry
-def gb_synchronize(w, Ssyn, P, n, R):
+def gb_synchronize(w, Ssyn, P, n, R, X, M, Q, q):
     """Bring every synapse to step ``n`` (no calcium jump)."""
     no_post = np.zeros(0, dtype=np.uint32)
     _advance_range(0, w.shape[0], w, Ssyn, P, float(n), 0.0, R, w, no_post, False)

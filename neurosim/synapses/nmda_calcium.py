@@ -129,7 +129,7 @@ def _relax(w, span, P):
 
 
 @kernel
-def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Presynaptic spikes: bring idle synapses up to date, open NMDA receptors."""
     dt = P[DT]
     last = Ssyn[1]
@@ -159,7 +159,7 @@ def sh_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
 
 
 @kernel
-def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic spikes start a back-propagating action potential."""
     for k in range(count):
         Spost[0, spikes[k]] = n
@@ -167,7 +167,7 @@ def sh_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
 
 
 @kernel
-def sh_on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R):
+def sh_on_step(indptr, post, w, Ssyn, Spre, Spost, P, n, v_post, R, X, M, Q, q):
     """Integrate the synapses of presynaptic neurons whose NMDA receptors or calcium
     are active (clock-driven; see module docstring)."""
     dt, tau_ca, g0, v_r, mg = P[DT], P[TAU_CA], P[G_CA], P[V_R], P[MG]
@@ -367,7 +367,7 @@ class Shouval2002(SynapseModel):
 
 
 @entry
-def sh_synchronize(w, Ssyn, P, n, R):
+def sh_synchronize(w, Ssyn, P, n, R, X, M, Q, q):
     """Bring idle synapses (zero calcium) to step ``n`` by their exact relaxation."""
     ca, last = Ssyn[0], Ssyn[1]
     for s in range(w.shape[0]):

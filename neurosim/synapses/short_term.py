@@ -46,7 +46,7 @@ class TsodyksMarkramParams(ParameterSet):
 
 
 @kernel
-def tm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+def tm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Presynaptic spikes: recover, facilitate, release ``u x`` of the resources."""
     ts_d, ts_f = P[TS_D], P[TS_F]
     table = P[TM_SIZE:]
@@ -71,7 +71,7 @@ def tm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
 
 
 @kernel
-def tm_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+def tm_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Short-term plasticity ignores postsynaptic spikes."""
     return 0
 

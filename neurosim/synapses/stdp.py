@@ -130,7 +130,7 @@ def _potentiate(w, x, a_plus, mu, w_max):
 
 
 @kernel
-def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Presynaptic events of ``stdp_pair``: transmit, update the pre trace, depress."""
     ts_plus, ts_minus, a_minus, mu_minus = P[TS_PLUS], P[TS_MINUS], P[A_MINUS], P[MU_MINUS]
     w_min, w_max, nearest = P[W_MIN], P[W_MAX], P[NEAREST] != 0.0
@@ -149,7 +149,7 @@ def pair_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target,
 
 
 @kernel
-def pair_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+def pair_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic spikes of ``stdp_pair``: update the post trace, potentiate."""
     ts_plus, ts_minus, a_plus, mu_plus = P[TS_PLUS], P[TS_MINUS], P[A_PLUS], P[MU_PLUS]
     w_max, nearest = P[W_MAX], P[NEAREST] != 0.0
@@ -269,7 +269,7 @@ def _triplet_jump(S, k, n, a, b, nearest):
 
 
 @kernel
-def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R):
+def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Presynaptic events of ``stdp_triplet``: transmit, depress, then jump r1, r2."""
     ts_plus, ts_x, ts_minus = P[TS_PLUS], P[TS_X], P[TS_MINUS]
     a2m, a3m, w_min, nearest = P[A2_MINUS], P[A3_MINUS], P[W_MIN], P[NEAREST] != 0.0
@@ -290,7 +290,7 @@ def triplet_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, targ
 
 
 @kernel
-def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R):
+def triplet_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic spikes of ``stdp_triplet``: potentiate, then jump o1, o2."""
     ts_plus, ts_minus, ts_y = P[TS_PLUS], P[TS_MINUS], P[TS_Y]
     a2p, a3p, w_max, nearest = P[A2_PLUS], P[A3_PLUS], P[W_MAX], P[NEAREST] != 0.0

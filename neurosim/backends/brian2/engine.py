@@ -53,6 +53,17 @@ class _CodegenTarget:
         b2.prefs.codegen.target = self.saved
 
 
+def _refuse_modulated_rules(network) -> None:
+    """Raise NotImplementedError for a plastic projection that reads a modulator: a
+    rule's Brian2 description cannot read the modulator's group."""
+    for proj in network.projections.values():
+        if proj.modulator is not None:
+            raise NotImplementedError(
+                f"projection {proj.name!r} reads modulator {proj.modulator.name!r}: the Brian2 "
+                "backend does not pass modulators to rules (run it with backend='numba')"
+            )
+
+
 class Brian2Engine:
     """Runs a :class:`~neurosim.network.Network` in Brian2 (see
     :mod:`neurosim.backends.brian2`).
@@ -77,6 +88,7 @@ class Brian2Engine:
         self.target = "cython"
         self.compiled = False
         b2.seed(network.seed % 2**32)
+        _refuse_modulated_rules(network)
 
         self.groups = {}
         for pop in network.populations.values():

@@ -6,7 +6,11 @@ A neuron population becomes a ``NeuronGroup`` built from the model's
 ``refractory = t_ref ms`` when ``t_ref > 0`` (and ``0 ms`` for models with a
 ``last_spike_step`` row, so that Brian2 keeps ``lastspike``). Pure exponential decays
 are integrated exactly (:mod:`~neurosim.backends.brian2.equations`), by an operation in
-the slot ``after_groups``.
+the slot ``after_groups``. A modulator (:mod:`neurosim.neurons.modulator`) is such a
+group without threshold, integrated exactly (``method="exact"``). The per-neuron
+plasticity rows that rules declared on a population (``pop.neuron_row_names``) are
+parameters of its group (``protein : 1``), which rules' Brian2 code reads and writes as
+``protein_post`` and state monitors record.
 
 A spike source describes its own group: ``model.brian2_group(n, dt, start_step, clock,
 name)`` (:class:`~neurosim.inputs.PoissonSource` -> ``PoissonGroup``,
@@ -30,7 +34,8 @@ def population_group(pop, dt: float, start_step: int, clock: b2.Clock):
         return model.brian2_group(pop.n, dt, start_step, clock, name)
     spec = model.brian2_model()
     namespace = dict(spec.namespace)
-    equations = b2.Equations(spec.equations)
+    rows = "".join(f"\n{name} : 1" for name in pop.neuron_row_names)
+    equations = b2.Equations(spec.equations + rows)
     decays = exact_decays(equations, namespace, spec.method)
     if decays:
         equations = with_parameters(equations, decays)

@@ -2,7 +2,7 @@
 
 Neuron populations
     Before each run every Brian2 variable is set from the population's state matrix
-    ``pop.S`` (``last_spike_step`` as ``lastspike = step dt``,
+    ``pop.S`` and its per-neuron plasticity rows ``pop.neuron_rows`` (``last_spike_step`` as ``lastspike = step dt``,
     :data:`~neurosim.neurons.base.NEVER` as Brian2's "never", -10⁴ s); after the run the
     final state is copied back (``lastspike`` rounded to steps), and a source brings its
     own state to the end of the run (``model.brian2_state``).
@@ -73,6 +73,8 @@ def state_to_brian2(engine) -> None:
                 group.lastspike_ = np.where(last <= NEVER, BRIAN2_NEVER, last * dt_s)
             else:
                 setattr(group, f"{var}_", pop.S[row])
+        for row, var in enumerate(pop.neuron_row_names):
+            setattr(group, f"{var}_", pop.neuron_rows[row])
     for proj in engine.net.projections.values():
         if not proj.n_synapses:
             continue
@@ -97,6 +99,8 @@ def state_from_brian2(engine, step: int) -> None:
                 pop.S[row] = steps_of_lastspike(group.lastspike_[:], engine.dt_s)
             else:
                 pop.S[row] = getattr(group, f"{var}_")[:]
+        for row, var in enumerate(pop.neuron_row_names):
+            pop.neuron_rows[row] = getattr(group, f"{var}_")[:]
         if not np.all(np.isfinite(pop.S)):
             raise SimulationError(
                 f"the state of population {pop.name!r} became NaN or infinite by "
