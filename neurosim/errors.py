@@ -5,3 +5,23 @@ from __future__ import annotations
 
 class SimulationError(RuntimeError):
     """A run stopped because a population's state became NaN or infinite."""
+
+
+class QuiescenceError(RuntimeError):
+    """A period asked to be crossed as quiet is not: a neuron would fire in it, or an
+    input is scheduled in it (see :func:`neurosim.engine.fastforward.advance`). The
+    network is left exactly as it was.
+
+    Attributes
+    ----------
+    population : str
+        The population whose neuron fires, or the input's target or source.
+    neuron : int or None
+        The neuron (``None`` when the whole input is meant).
+    t : float
+        Time (ms) of the spike or of the scheduled input.
+    """
+
+    def __init__(self, message: str, population: str, neuron: int | None, t: float):
+        super().__init__(message)
+        self.population, self.neuron, self.t = population, neuron, t
