@@ -7,9 +7,11 @@
    switches), :class:`~neurosim.errors.QuiescenceError` names it before anything runs.
 2. **Drain**: the normal compiled loop steps the network, in chunks of doubling
    length (up to :data:`CHUNK` steps), until nothing is in flight (ring buffers and
-   event queues empty, so that every delay and rule lag has passed) and one step
-   leaves every array of the loop unchanged, bit for bit: the populations' state and
-   random streams, the rules' state, the input pointers. Populations whose model
+   event queues empty, so that every delay and rule lag has passed) and every array
+   of the loop stays unchanged, bit for bit, over one step and over at least
+   :data:`SETTLE_MS` (longer than a refractory period, in which a state stands still
+   before a spike): the populations' state and random streams, the rules' state, the
+   input pointers. Populations whose model
    solves its quiet dynamics (:meth:`~neurosim.neurons.NeuronModel.advance_quiet`
    answers True) and clock-driven rules that override
    :meth:`~neurosim.synapses.SynapseModel.advance_quiet` are left out of this test.
@@ -47,6 +49,10 @@ from neurosim.errors import QuiescenceError
 DRAIN_MS = 20_000.0
 #: Largest relative change per step of an unsettled array accepted after the drain.
 SETTLE_RTOL = 1e-12
+#: The state must stay unchanged, bit for bit, over this long (ms) to count as settled:
+#: longer than any refractory period, during which a neuron's state is constant although
+#: it may fire when the period ends.
+SETTLE_MS = 100.0
 #: Longest chunk of the drain (steps) between two tests that the network settled.
 CHUNK = 4096
 #: ``run(..., fast_forward=True)`` jumps quiet stretches at least this long (ms).
@@ -141,22 +147,27 @@ def _drain(net, engine, watched, end: int) -> tuple[bool, int | None]:
     """Step until settled (see module docstring) or ``end``. Returns (settled, the
     first step of the chunk in which a spike happened, or None)."""
     limit = net.step + int(np.ceil(DRAIN_MS / net.dt))
-    chunk = 1
+    window = int(np.ceil(SETTLE_MS / net.dt))
+    chunk, anchor, since = 1, None, 0
     while net.step < end:
         start, spikes = net.step, _spikes(net)
         if chunk > 1:
             engine.run(min(chunk - 1, end - net.step), False)
+        change = np.inf
         if net.step < end:
             before = [a.copy() for _, a in watched]
             engine.run(1, False)
             change = _change(watched, before)
         if _spikes(net) > spikes:
             return False, start
-        if net.step < end and not _in_flight(net):
-            if change == 0.0 or (net.step >= limit and change < SETTLE_RTOL):
-                return True, None
+        if change > 0.0 or _in_flight(net):
+            anchor = None
+        elif anchor is None or _change(watched, anchor) > 0.0:
+            anchor, since = before, net.step
+        elif net.step - since >= window:
+            return True, None
         if net.step >= limit and net.step < end:
-            return False, None
+            return change < SETTLE_RTOL and not _in_flight(net), None
         chunk = min(2 * chunk, CHUNK)
     return True, None
 
