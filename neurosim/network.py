@@ -354,7 +354,10 @@ class Network:
         """
         duration = to_neurosim(duration, "time", "duration")
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
-            raise ValueError(f"duration = {duration!r} ms must be a finite number >= 0")
+            raise ValueError(
+                f"duration = {duration!r} ms must be a finite number >= 0 (a whole number "
+                f"of steps of dt = {self.dt:g} ms)"
+            )
         n_steps = int(to_steps(duration, self.dt, "duration"))
         engine = self._ready_engine("advance")
         if n_steps:
