@@ -31,7 +31,7 @@ def _network(rule, model="lif_cond", quiet_ms=12_000.0, seed=7):
         "gen", 10, times=np.repeat(times, 10), indices=np.tile(np.arange(10), times.size)
     )
     post = net.add_population("post", 6, model)
-    drive = {"izhikevich": 60.0, "lif": 1000.0}.get(model, 4.0)
+    drive = {"izhikevich": 60.0, "lif": 1000.0, "adex": 40.0}.get(model, 4.0)
     net.connect(gen, post, ns.FixedProbability(0.6), weight=drive, delay=0.1)
     delay = 0.3 if rule is None else 0.1
     proj = net.connect(gen, post, ns.FixedProbability(0.5), weight=0.4, delay=delay, synapse=rule)
