@@ -59,7 +59,8 @@ def _currents(net, n0: int, n1: int) -> list[Activity]:
     out = []
     for c, (pop, current, targets) in enumerate(net.currents):
         steps = current.tables(targets, net.dt)[0]
-        done = int(net.buffers.current_pointer(c)[0]) if f"current_pointer/{c}" in net.buffers else 0
+        pointer = net.buffers.get(f"current_pointer/{c}")
+        done = 0 if pointer is None else int(pointer[0])  # segments already switched on
         for k in range(done, steps.size):
             at = max(int(steps[k]), n0)
             if at < n1:

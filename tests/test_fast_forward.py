@@ -120,7 +120,9 @@ def test_a_neuron_that_would_fire_is_refused_and_nothing_changes():
     assert np.array_equal(states.v, before[4]) and states.gaps.size == 0
     # the network carries on as if advance had not been called
     net.run(990.0)
-    assert np.array_equal(spikes.t, ref_spikes.t) and np.array_equal(exc.S, ref.populations["exc"].S)
+    assert np.array_equal(spikes.t, ref_spikes.t) and np.array_equal(
+        exc.S, ref.populations["exc"].S
+    )
 
 
 def _with_input(kind):
@@ -155,7 +157,9 @@ def test_scheduled_input_in_the_period_is_refused(kind, population):
 def test_bad_durations_are_refused():
     net = ns.Network(dt=0.1, seed=1)
     net.add_population("exc", 2, "lif")
-    with pytest.raises(ValueError, match=r"duration = -1.0 ms must be a finite number >= 0 .* dt = 0.1 ms"):
+    with pytest.raises(
+        ValueError, match=r"duration = -1.0 ms must be a finite number >= 0 .* dt = 0.1 ms"
+    ):
         net.advance(-1.0)
     with pytest.raises(ValueError, match=r"duration = 0.15 ms is not a whole multiple of dt = 0.1"):
         net.advance(0.15)
@@ -232,7 +236,9 @@ def test_run_fast_forward_jumps_the_gap_of_a_schedule():
 
 def test_run_fast_forward_a_six_hour_gap_responds_as_after_a_short_one():
     six_hours = 6 * 3600e3
-    (a, _, sa, va), (b, _, sb, _) = (_network("stdp_pair", quiet_ms=q) for q in (six_hours, 12_000.0))
+    (a, _, sa, va), (b, _, sb, _) = (
+        _network("stdp_pair", quiet_ms=q) for q in (six_hours, 12_000.0)
+    )
     a.run(SETTLE + six_hours + 100.0, fast_forward=True)
     b.run(SETTLE + 12_000.0 + 100.0)
     shift = six_hours - 12_000.0
