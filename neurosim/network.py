@@ -335,7 +335,8 @@ class Network:
         solution, such as a decaying neuromodulator, are advanced by it), plasticity
         rules keep their lazily updated state, which their exact solutions bring
         forward at the next event (see :mod:`neurosim.engine.fastforward`). The
-        result is bit for bit that of ``run(duration)`` when nothing has a quiet
+        result is bit for bit that of ``run(duration)`` when the state settles
+        exactly (not only within the drain's tolerance) and nothing has a quiet
         solution of its own. Monitors record nothing inside the jump and note it in
         their :attr:`~neurosim.monitors.Monitor.gaps`.
 

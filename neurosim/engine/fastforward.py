@@ -60,12 +60,16 @@ MIN_JUMP_MS = 1000.0
 
 
 class _Saved:
-    """Copies of what a drain may change (every ndarray argument of the loop, the
-    step, the event counters, the monitors' records), to restore on refusal."""
+    """Copies of what a drain may change (every ndarray argument of the loop but the
+    monitors' buffers, which are emptied after each chunk; the step, the event counters,
+    the monitors' records), to restore on refusal."""
 
     def __init__(self, net, engine):
         self.net = net
-        self.arrays = [(a, a.copy()) for a in engine.args if isinstance(a, np.ndarray)]
+        scratch = {id(buf) for bufs in engine.buffers for buf in bufs}
+        self.arrays = [
+            (a, a.copy()) for a in engine.args if isinstance(a, np.ndarray) and id(a) not in scratch
+        ]
         self.step = net.step
         self.counts = dict(net._event_counts)
         self.records = [mon.entries() for mon in net.monitors]
