@@ -19,6 +19,7 @@ EXPERIMENTS = {
 BENCHMARKS = {
     "calcium": "neurosim.experiments.benchmarks.calcium",
     "coba": "neurosim.experiments.benchmarks.coba",
+    "fast-forward": "neurosim.experiments.benchmarks.fast_forward",
     "sweep": "neurosim.experiments.benchmarks.sweep",
 }
 

@@ -54,6 +54,16 @@ class Storage:
             self._chunks.append(block.copy())
         self.length += len(block)
 
+    def truncate(self, length: int) -> None:
+        """Drop the entries after the first ``length`` (undoes later appends)."""
+        if length >= self.length:
+            return
+        if self.path is not None:
+            os.truncate(self.path, length * self.dtype.itemsize * int(np.prod(self.shape_tail)))
+        else:
+            self._chunks = [self.read()[:length].copy()]
+        self.length = length
+
     def read(self) -> np.ndarray:
         """All data so far (a read-only memory map when on disk)."""
         shape = (self.length, *self.shape_tail)
@@ -148,6 +158,7 @@ class Monitor(ABC):
         self.target = target
         self.every = int(every_steps)
         self.active = True
+        self._gaps: list[tuple[int, int]] = []
         self.folder = None if to_disk is None else _claim(Path(to_disk), self)
         self._columns = [
             Storage(dtype, tail, None if self.folder is None else self.folder / f"{name}.bin")
@@ -180,6 +191,28 @@ class Monitor(ABC):
         """Append recorded entries: their steps and one block per further column."""
         for store, block in zip(self._columns, (steps, *values), strict=True):
             store.append(block)
+
+    @property
+    def gaps(self) -> np.ndarray:
+        """Periods (ms, one ``[start, stop)`` row each) that the network jumped while
+        the monitor was active (:meth:`~neurosim.network.Network.advance`, ``run(...,
+        fast_forward=True)``): nothing is recorded inside them, so that ``t`` skips
+        from before ``start`` to ``stop`` or later."""
+        return np.array(self._gaps, dtype=float).reshape(-1, 2) * self.dt
+
+    def add_gap(self, start: int, stop: int) -> None:
+        """Note that steps ``start .. stop - 1`` were jumped (nothing recorded)."""
+        self._gaps.append((int(start), int(stop)))
+
+    def entries(self) -> tuple[int, ...]:
+        """Length of each stored column and the number of gaps, for :meth:`rollback`."""
+        return (*(store.length for store in self._columns), len(self._gaps))
+
+    def rollback(self, entries: tuple[int, ...]) -> None:
+        """Drop what was recorded after :meth:`entries` returned ``entries``."""
+        for store, length in zip(self._columns, entries[:-1], strict=True):
+            store.truncate(length)
+        del self._gaps[entries[-1] :]
 
     #: Bytes of engine buffer per simulated step (sizes the chunks of steps).
     bytes_per_step = 0.0

@@ -310,7 +310,7 @@ class Network:
         """Present biological time in ms."""
         return self.step * self.dt
 
-    def run(self, duration, progress: bool = False) -> None:
+    def run(self, duration, progress: bool = False, fast_forward: bool = False) -> None:
         """Advance the network by ``duration`` ms, rounded to the nearest whole step
         (a half step rounds up, never down); a positive duration shorter than half a
         step is refused, since it would run nothing.
@@ -318,7 +318,15 @@ class Network:
         ``progress=True`` shows a progress bar. If a population's state becomes NaN
         or infinite, recorded data up to that step are kept and
         :class:`SimulationError` names the population and the time.
+
+        ``fast_forward=True`` (numba backend) steps where inputs act and jumps every
+        stretch without input of at least
+        :data:`~neurosim.engine.fastforward.MIN_JUMP_MS` as :meth:`advance` does
+        (stepping it where :meth:`advance` would refuse); monitors record nothing
+        inside a jump (see :attr:`~neurosim.monitors.Monitor.gaps`).
         """
+        if not isinstance(fast_forward, bool):
+            raise TypeError(f"fast_forward = {fast_forward!r} must be True or False")
         duration = to_neurosim(duration, "time", "duration")
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
             raise ValueError(f"duration = {duration!r} ms must be a finite number >= 0")
@@ -328,11 +336,64 @@ class Network:
                 f"duration = {duration:g} ms is shorter than half a step (dt = {self.dt:g} ms) "
                 "and would run no step"
             )
+        if fast_forward:
+            from neurosim.engine import fastforward
+
+            fastforward.run(self, self._ready_engine("fast_forward=True"), n_steps, progress)
+        else:
+            self._ready_engine().run(n_steps, progress)
+
+    def _ready_engine(self, feature: str | None = None):
+        """The engine, built if the structure changed; ``feature`` names what needs the
+        numba backend."""
         if not self.populations:
             raise ValueError("the network has no populations")
+        if feature is not None and self.backend != "numba":
+            raise ValueError(f"{feature} needs backend 'numba', not {self.backend!r}")
         if self._engine is None:
             self._engine = _ENGINES[self.backend]()(self)
-        self._engine.run(n_steps, progress)
+        return self._engine
+
+    def advance(self, duration) -> None:
+        """Cross ``duration`` ms without external input in a time independent of its
+        length (numba backend).
+
+        The network is stepped until nothing is in flight and its state stops
+        changing (delays, rule lags and the neurons' relaxation to rest), then the
+        rest is jumped: neurons stay at their fixed point (models with an exact quiet
+        solution, such as a decaying neuromodulator, are advanced by it), plasticity
+        rules keep their lazily updated state, which their exact solutions bring
+        forward at the next event (see :mod:`neurosim.engine.fastforward`). The
+        result is bit for bit that of ``run(duration)`` when the state settles
+        exactly (not only within the drain's tolerance) and nothing has a quiet
+        solution of its own. Monitors record nothing inside the jump and note it in
+        their :attr:`~neurosim.monitors.Monitor.gaps`.
+
+        Parameters
+        ----------
+        duration : float or Quantity
+            Time to cross in ms: >= 0 and a whole number of steps ``dt``.
+
+        Raises
+        ------
+        QuiescenceError
+            An input acts within the period (a Poisson source with a non-zero rate or
+            a new rate segment, a listed spike, a current that switches), a neuron
+            would fire in it, or the state does not settle; it names the population,
+            the neuron and the time, and the network is left exactly as it was.
+        """
+        duration = to_neurosim(duration, "time", "duration")
+        if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
+            raise ValueError(
+                f"duration = {duration!r} ms must be a finite number >= 0 (a whole number "
+                f"of steps of dt = {self.dt:g} ms)"
+            )
+        n_steps = int(to_steps(duration, self.dt, "duration"))
+        engine = self._ready_engine("advance")
+        if n_steps:
+            from neurosim.engine import fastforward
+
+            fastforward.advance(self, engine, n_steps)
 
     def save(self, path, monitors: bool = False) -> None:
         """Write the network's whole state to the checkpoint file ``path``, so that

@@ -61,6 +61,8 @@ class NumbaEngine:
         self.source = ctx.source.render()
         self.kernel = codegen.load(self.source)
         self.args = ctx.source.values
+        #: Name in the loop of each argument (see :class:`~neurosim.engine.context.LoopContext`).
+        self.names = ctx.source.args
 
     def run(self, n_steps: int, progress: bool) -> None:
         """Advance the network by ``n_steps`` steps, raising :class:`SimulationError`

@@ -18,7 +18,9 @@ A model is a class with
   rate tables or event lists for sources); ``R`` is the population's xoshiro256**
   state; ``I`` is the external current (pA) per neuron.
 - ``brian2_model``: the same equations for the Brian2 reference backend;
-- optionally ``initial_values``: the state at rest (default: ``v`` at ``E_L``).
+- optionally ``initial_values``: the state at rest (default: ``v`` at ``E_L``);
+- optionally ``advance_quiet(S, P, dt, steps) -> bool``: the fast-forward hook (see
+  :meth:`NeuronModel.advance_quiet`).
 
 The engine never looks inside a model beyond this, apart from the state variables
 named by :attr:`NeuronModel.MEMBRANE` and :attr:`NeuronModel.LAST_SPIKE`. A model
@@ -118,6 +120,22 @@ class NeuronModel(Parametrised):
         """Time constants (ms, by name) that a forward-Euler step must stay below;
         empty for models integrated exactly."""
         return {}
+
+    def advance_quiet(self, S: np.ndarray, P: np.ndarray, dt: float, steps: int) -> bool:
+        """Fast-forward hook: advance the state ``S`` of a population that receives
+        no input and does not fire by ``steps`` steps of ``dt`` ms in place, by the
+        model's exact solution, and return True; or return False, leaving ``S``
+        untouched, when the model has no such solution (the default).
+
+        ``P`` is :meth:`constants` of ``dt``. :func:`neurosim.engine.fastforward.advance`
+        asks first with ``steps = 0`` (on a copy) whether the model answers; a model
+        that answers False must have reached a fixed point of one step (its state
+        unchanged bit for bit by a step without input) before a quiet period is
+        jumped, and is left as it is across the jump. A model whose quiet state never
+        stops changing (e.g. a neuromodulator decaying over hours) implements this
+        hook, e.g. ``S[row] *= exp(-steps * dt / tau)`` for an exponential decay.
+        """
+        return False
 
     def aux(self, n: int, dt: float) -> tuple[np.ndarray, np.ndarray]:
         """Auxiliary tables ``(A, B)``; empty for neuron models."""

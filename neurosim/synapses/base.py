@@ -41,7 +41,9 @@ A projection without a rule has static weights. A rule is a class with
   ``uint64[4]`` xoshiro256** stream, :func:`neurosim.kernels.rng.kernel_state`; a rule
   may ask for a larger one, e.g. with buffered normals and scratch);
 - optionally ``synchronize(w, Ssyn, P, n, R, X, M, Q, q)``: bring every synapse to
-  step ``n`` (for rules whose state is current only as of each synapse's last event).
+  step ``n`` (for rules whose state is current only as of each synapse's last event);
+- for clock-driven rules, optionally ``advance_quiet(w, Ssyn, Spre, Spost, P, n0, n1,
+  R, X, M, Q, q)``: the fast-forward hook (see :meth:`SynapseModel.advance_quiet`).
 
 The trailing arguments are the same for every kernel:
 
@@ -116,6 +118,26 @@ class SynapseModel(Parametrised):
     on_modulator: ClassVar[Any] = None
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
+
+    def advance_quiet(self, w, Ssyn, Spre, Spost, P, n0: int, n1: int, R, X, M, Q, q) -> None:
+        """Fast-forward hook: bring the rule's state from step ``n0`` to ``n1`` through
+        steps without any event (no spike before, at or after the synapse), in place;
+        ``X, M, Q, q`` are the trailing arguments every kernel gets (see module).
+
+        The default does nothing, which is exact for every event-driven rule: their
+        state is current as of each synapse's last event and advanced by its exact
+        solution when next touched (or by ``synchronize``), so that steps without
+        events change nothing, by construction. A clock-driven rule
+        (``clock_driven = True``) whose ``on_step`` never stops changing its state in
+        steps without events overrides it with the exact solution of its quiet
+        dynamics (or an adaptive solver with a stated tolerance); the engine then
+        leaves the rule's arrays out of its test that the network has settled (see
+        :func:`neurosim.engine.fastforward.advance`). A rule that keeps the default
+        must stop changing under a step before a period is jumped: ``shouval_2002``
+        does once every presynaptic neuron has been silent for its active window
+        (``on_step`` then skips its synapses, whose weight relaxes lazily and
+        exactly), so it needs no override.
+        """
 
     def constants(self, dt: float) -> np.ndarray:
         """Float64 vector ``P`` for the kernels, in the slots its module declares (see
