@@ -43,6 +43,7 @@ _PROJECTION_REFS = {
     "post_population",
     "rule",
     "synapse",
+    "modulator",
     "receptor",
     "target_row",
     "_dimension",
@@ -121,10 +122,11 @@ def _describe(net, members: fmt.Members, monitors: bool) -> dict:
 
 
 def _plain(value) -> bool:
-    """Whether ``value`` is saved as JSON (numbers, strings, None, lists and dicts)."""
+    """Whether ``value`` is saved as JSON (numbers, strings, None, tuples and dicts;
+    JSON lists are read back as tuples, so a list attribute is not plain)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return True
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
         return all(_plain(v) for v in value)
     if isinstance(value, dict):
         return all(isinstance(k, str) and _plain(v) for k, v in value.items())
@@ -180,6 +182,7 @@ def _describe_projection(proj: Projection, members: fmt.Members) -> dict:
         "pre": proj.pre_population.name,
         "post": proj.post_population.name,
         "receptor": proj.receptor,
+        "modulator": None if proj.modulator is None else proj.modulator.name,
         "synapse": None if rule is None else _describe_model(rule, RULES, members, where),
         **_attributes(proj, _PROJECTION_REFS, members, where),
     }

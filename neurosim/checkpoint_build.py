@@ -117,6 +117,9 @@ class Plan:
         _attributes_fit(p, Projection, where)
         n_pre, n_post = self.sizes[p["pre"]], self.sizes[p["post"]]
         rule = None if p["synapse"] is None else _model(p["synapse"], RULES, self.arrays, where)
+        modulator = p.get("modulator")
+        if modulator is not None and getattr(self.models.get(modulator), "name", "") != "modulator":
+            raise CheckpointError(f"{where} reads {modulator!r}, which is not a saved modulator")
         own = self._own(p)
         n = own["post"].shape[0] if own["post"].ndim == 1 else -1
         _in_range(_expect(own["pre"], np.uint32, (n,), f"{where} pre"), n_pre, f"{where} pre")
@@ -174,7 +177,8 @@ class Plan:
             pre, post = net.populations[p["pre"]], net.populations[p["post"]]
             own = self._own(p)
             args = (net, p["name"], pre, post, p["receptor"], self.rules[p["name"]])
-            proj = Projection._from_arrays(*args, {k: own[k] for k in ("pre", "post")})
+            modulator = net.populations[p["modulator"]] if p.get("modulator") else None
+            proj = Projection._from_arrays(*args, {k: own[k] for k in ("pre", "post")}, modulator)
             _restore(proj, own, p["values"])
             net.projections[p["name"]] = proj
         for c in self.d["currents"]:
@@ -230,8 +234,17 @@ def _attributes_fit(entry: dict, cls: type, where: str) -> None:
 
 def _restore(obj, arrays: dict[str, np.ndarray], values: dict) -> None:
     """Set saved arrays (as writable, contiguous copies) and values on ``obj``, past
-    its attribute guards (the values were valid when saved)."""
+    its attribute guards (the values were valid when saved); JSON lists become the
+    tuples they were saved from."""
     for attr, value in arrays.items():
         object.__setattr__(obj, attr, np.array(value, copy=True, order="C"))
     for attr, value in values.items():
-        object.__setattr__(obj, attr, value)
+        object.__setattr__(obj, attr, _tuples(value))
+
+
+def _tuples(value):
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value

@@ -165,6 +165,42 @@ def test_monitors_start_empty_unless_their_data_are_saved(tmp_path):
     )
 
 
+def modulated_network():
+    """A modulator with a rise fed by a spike generator and Poisson releases, read by a
+    plastic projection, and per-neuron rows declared on the postsynaptic population."""
+    net = ns.Network(dt=0.1, seed=4)
+    inp = net.add_poisson("inp", 10, rate=90.0)
+    post = net.add_population("post", 4, "lif_cond")
+    da = net.add_modulator("da", tau_decay=40.0, tau_rise=5.0)
+    net.connect(net.add_spike_generator("reward", 1, [3.0, 26.0], [0, 0]), da, receptor="release")
+    net.connect(inp, da, ns.FixedProbability(0.3), weight=0.1, receptor="release")
+    rule = ns.synapses.synapse_model("stdp_pair", A_plus=0.05, A_minus=0.05, w_max=5.0)
+    net.connect(inp, post, weight=3.0, synapse=rule, modulator=da, name="plastic")
+    rows = post.declare_rows((("protein", "1"),), "the test")
+    post.neuron_rows[rows[0]] = [0.5, 1.0, 1.5, 2.0]
+    net.record_state(da, ["c", "r"])
+    return net
+
+
+def test_modulators_and_neuron_rows_continue_bit_for_bit(tmp_path):
+    net = modulated_network()
+    net.run(T1)
+    path = tmp_path / "modulated.ckpt"
+    net.save(path, monitors=True)
+    net.run(T2)
+    expected = outcome(net)
+    expected["pop/post/neuron_rows"] = net.populations["post"].neuron_rows
+    assert net.counters()["modulator_events/reward_to_da_release"] == 2
+    loaded = ns.Network.load(path)
+    assert loaded.projections["plastic"].modulator is loaded.populations["da"]
+    assert loaded.populations["post"].neuron_row_names == ("protein",)
+    assert_identical(
+        {k: v for k, v in expected.items() if k != "pop/post/neuron_rows"},
+        continue_in_fresh_process(path, T2, tmp_path),
+    )
+    np.testing.assert_array_equal(loaded.populations["post"].protein, [0.5, 1.0, 1.5, 2.0])
+
+
 def main(argv):
     path, duration, out = argv[:3]
     net = ns.Network.load(path, to_disk=argv[3] if len(argv) > 3 else None)
