@@ -267,3 +267,32 @@ def test_an_unsettled_state_is_refused(monkeypatch):
     with pytest.raises(QuiescenceError, match="did not settle within 50 ms"):
         net.advance(1000.0)
     assert np.array_equal(exc.S, S) and net.step == 0
+
+
+def test_a_modulator_is_carried_through_a_jump_by_its_exact_solution():
+    """An illness signal (tau_decay 30 min, tau_rise 6 min) released at t = 1 ms and
+    again after 2 h of quiet: through ``run(fast_forward=True)`` its concentration is
+    the analytic sum of two normalised differences of exponentials."""
+    tau_d, tau_r, hours = 30 * 60e3, 6 * 60e3, 3600e3
+    net = ns.Network(dt=0.1, seed=2)
+    sick = net.add_modulator("sick", tau_decay=tau_d, tau_rise=tau_r)
+    times = [1.0, 1.0 + 2 * hours]
+    net.connect(net.add_spike_generator("lithium", 1, times, [0, 0]), sick, receptor="release")
+    post = net.add_population("post", 3, "lif")
+    net.connect(post, post, weight=1.0)  # quiet neurons: they settle and are jumped
+    trace = net.record_state(sick, "c", every=1000.0)
+    net.run(3 * hours, fast_forward=True)
+    assert trace.gaps.shape == (2, 2)  # the 2 h before and the 1 h after the second dose
+    t_peak = sick.model.peak_time()
+    h = math.exp(-t_peak / tau_d) - math.exp(-t_peak / tau_r)
+
+    def c(t):  # a release at step n reaches the modulator one step later (its delay)
+        return sum(
+            (math.exp(-(t - s - 0.1) / tau_d) - math.exp(-(t - s - 0.1) / tau_r)) / h
+            for s in times
+            if t > s
+        )
+
+    assert abs(t_peak / 60e3 - 12.07) < 0.01  # the illness peaks 12 min after the dose
+    np.testing.assert_allclose(sick.c, c(net.t), rtol=1e-9)
+    assert net.t == 3 * hours and net.counters()["modulator_events/lithium_to_sick_release"] == 2
