@@ -59,6 +59,24 @@ class RunBuffers(Mapping):
         self._arrays[name] = new
         return new
 
+    def history(self, name: str, depth: int, width: int, step: int, dtype=np.int64) -> np.ndarray:
+        """A ``(depth, width)`` ring whose row ``m % depth`` holds what happened at step
+        ``m`` (the last ``depth`` steps before ``step``, then ``step`` itself).
+
+        When a rebuild asks for another depth at the present ``step``, the rows of the
+        steps ``step - min(old, new depth) .. step - 1`` move to the rows of the same
+        steps in the new ring, so that nothing still needed is lost.
+        """
+        old = self._arrays.get(name)
+        if old is not None and old.shape == (depth, width):
+            return old
+        new = np.zeros((depth, width), dtype=dtype)
+        if old is not None:
+            for m in range(max(0, step - min(depth, old.shape[0])), step):
+                new[m % depth] = old[m % old.shape[0]]
+        self._arrays[name] = new
+        return new
+
     def applied_current(self, index: int, size: int) -> np.ndarray:
         """What current input ``index`` has added so far (pA) to the ``I`` of each of its
         ``size`` targets, so that a rebuilt engine never adds it twice."""
