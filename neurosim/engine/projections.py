@@ -173,9 +173,9 @@ def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, extra: int, coun
         ctx.add(
             "transmit",
             f"for {g} in range({lags}.shape[0]):",
-            f"    cv{j} = {arrived}(hb{j}, n - {lags}[{g}], {groups}, {g}, vs{j})",
-            f"    if cv{j} > 0:",
-            *_indent(_indent(_handle(names, call, rng, f"vs{j}", f"cv{j}", counted, sends))),
+            f"    na{j} = {arrived}(hb{j}, n - {lags}[{g}], {groups}, {g}, vs{j})",
+            f"    if na{j} > 0:",
+            *_indent(_indent(_handle(names, call, rng, f"vs{j}", f"na{j}", counted, sends))),
         )
         return
     lag = proj.max_delay_steps - 1 + extra
