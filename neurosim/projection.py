@@ -220,7 +220,9 @@ class Projection:
         (``pre_lag_steps``, e.g. Graupner–Brunel's ``D``) changes the loop's
         structure and is refused."""
         if self.synapse is None:
-            raise ValueError(f"projection {self.name!r} has no plasticity rule to set parameters of")
+            raise ValueError(
+                f"projection {self.name!r} has no plasticity rule to set parameters of"
+            )
         rule = replace_params(self.synapse, values, f"projection {self.name!r}")
         dt = self.network.dt
         if rule.pre_lag_steps(dt) != self.synapse.pre_lag_steps(dt):
