@@ -89,7 +89,7 @@ class Population:
         self.network._params_changed(self, model.constants(self.network.dt))
         old_I_e = getattr(self.model.params, "I_e", 0.0)
         object.__setattr__(self, "model", model)
-        self.I += getattr(model.params, "I_e", 0.0) - old_I_e
+        self.I[:] += getattr(model.params, "I_e", 0.0) - old_I_e
 
     def set(self, var, value) -> None:
         """Set state variable ``var`` of every neuron (see class docstring).
