@@ -161,3 +161,31 @@ def test_sync_brings_lazy_rule_state_to_the_present():
     net.operations.pop(0)
     net.run(5.0)
     assert stamps["lazy"].max() < 100.0
+
+
+@pytest.mark.brian2
+def test_operations_in_the_brian2_backend():
+    """The same operation (weights rewritten at 10 and 20 ms, times recorded) on both
+    backends: the same call times and the same synaptic current (1e-9 relative)."""
+    pytest.importorskip("brian2")
+    out = {}
+    for backend in ("numba", "brian2"):
+        net, proj, current, _ = _network(backend)
+        net.projections["noise_to_cells_exc"].weight = 0.0
+        seen = []
+
+        def rewire(n, proj=proj, seen=seen):
+            seen.append(n.step)
+            if n.step == 100:
+                proj.weight[0] = 250.0
+            elif n.step == 200:
+                proj.weight = 40.0
+
+        net.add_operation(rewire, every=10.0, start=10.0)
+        net.run(40.0)
+        out[backend] = (seen, current.I_syn_ex.copy(), proj.weight.copy())
+    (s_a, c_a, w_a), (s_b, c_b, w_b) = out["numba"], out["brian2"]
+    assert s_a == s_b == [100, 200, 300]
+    np.testing.assert_array_equal(w_a, w_b)
+    np.testing.assert_allclose(c_a, c_b, rtol=1e-9, atol=1e-9 * np.abs(c_b).max())
+    assert np.abs(c_a).max() > 200.0
