@@ -15,11 +15,15 @@ nothing changes.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from neurosim.errors import SimulationError
 from neurosim.units import to_neurosim, to_steps
 
 
+@dataclass(eq=False)
 class Operation:
     """A function called between compiled chunks of a run (see module docstring).
 
@@ -38,22 +42,18 @@ class Operation:
         (:meth:`~neurosim.projection.Projection.synchronize`) before calling ``fn``.
     name : str
         Name used in error messages (default: the function's name).
-
-    Attributes
-    ----------
     calls : int
         How many times ``fn`` has been called.
     """
 
-    def __init__(self, network, fn, every: int, start: int, sync: bool, name: str):
-        self.network = network
-        self.fn = fn
-        self.every = every
-        self.start = start
-        self.sync = sync
-        self.name = name
-        self.calls = 0
-        self._last = -1
+    network: Any = field(repr=False)
+    fn: Callable
+    every: int
+    start: int
+    sync: bool
+    name: str
+    calls: int = 0
+    _last: int = field(default=-1, repr=False)
 
     @property
     def every_ms(self) -> float:
@@ -87,12 +87,6 @@ class Operation:
         finally:
             self.calls += 1
             self._last = net.step
-
-    def __repr__(self):
-        return (
-            f"Operation({self.name!r}, every={self.every_ms:g} ms, "
-            f"start={self.start * self.network.dt:g} ms, calls={self.calls})"
-        )
 
 
 def call_due(network, engine) -> None:

@@ -192,10 +192,11 @@ class Projection:
     def plastic(self) -> bool:
         """Whether the rule learns (default True). ``projection.plastic = False``
         freezes it between runs or in an operation, without recompiling: the rule's
-        kernels are not called (weights and rule state stay as they are, events of the
-        frozen period are not seen by the rule, also when they take effect later) and
-        spikes are transmitted as by a static projection with the present weights
-        (``weight``, also for rules whose transmission depends on their state, such as
+        kernels are not called (weights and rule state stay as they are; events whose
+        handling step falls in the frozen period, a presynaptic spike's arrival after
+        its delay or a postsynaptic spike, are never seen by the rule) and spikes are
+        transmitted as by a static projection with the present weights (``weight``,
+        also for rules whose transmission depends on their state, such as
         short-term plasticity). ``True`` resumes learning."""
         if self.synapse is None:
             return False

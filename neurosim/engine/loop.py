@@ -1,7 +1,9 @@
 """The numba engine: builds the generated loop for a network and runs it in chunks.
 
 Within a chunk everything runs in one compiled call (no Python per step). Between
-chunks Python moves monitor buffers into storage and advances the progress bar. Step
+chunks Python moves monitor buffers into storage, advances the progress bar and calls
+the network's operations (:mod:`neurosim.operations`); a chunk ends at the next step
+at which an operation is due. Step
 ``n`` (time ``t_n``) runs these sections of the generated loop, in this order
 (``codegen.SECTIONS``):
 
