@@ -185,3 +185,43 @@ def test_stdp_with_delays_matches_brian2():
     np.testing.assert_array_equal(t_a, t_b)
     np.testing.assert_array_equal(i_a, i_b)
     assert t_a.size > 10
+
+
+def test_history_keeps_past_steps_when_resized():
+    """A history resized at a rebuild keeps the rows of the steps it still needs."""
+    buffers = ns.Network().buffers
+    old = buffers.history("history/p", 3, 2, 0)
+    for m in range(5):  # steps 0..4; rows hold steps 3, 4, 2
+        old[m % 3] = [1, 10 + m]
+    new = buffers.history("history/p", 5, 2, 5)
+    for m in (2, 3, 4):
+        np.testing.assert_array_equal(new[m % 5], [1, 10 + m])
+    np.testing.assert_array_equal(new[0], [0, 0])  # step 0 (or 5): nothing kept
+    np.testing.assert_array_equal(new[1], [0, 0])
+    assert buffers.history("history/p", 5, 2, 7) is new
+
+
+@pytest.mark.brian2
+def test_short_term_plasticity_with_delays_matches_brian2():
+    """Tsodyks–Markram (a rule that transmits its state-dependent efficacy) with delays
+    of 1-6 ms per synapse: the postsynaptic current agrees with Brian2 to 1e-9."""
+    pytest.importorskip("brian2")
+    from neurosim.synapses import synapse_model
+
+    out = {}
+    for backend in ("numba", "brian2"):
+        rng = np.random.default_rng(1)
+        net = ns.Network(dt=DT, seed=4, backend=backend)
+        steps = np.arange(10, 2000, 7)[:60]
+        pre = net.add_spike_generator("pre", 3, steps * DT, np.arange(60) % 3)
+        cells = net.add_population("cells", 2, "lif")
+        rule = synapse_model("tsodyks_markram_1998_depressing")
+        delay = rng.integers(10, 61, 6) * DT
+        net.connect(pre, cells, weight=rng.uniform(50.0, 100.0, 6), delay=delay, synapse=rule)
+        current = net.record_state(cells, "I_syn_ex")
+        net.run(120.0)
+        net.run(100.0)
+        out[backend] = current.I_syn_ex.copy()
+    a, b = out["numba"], out["brian2"]
+    assert np.abs(a).max() > 50.0
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * np.abs(b).max())
