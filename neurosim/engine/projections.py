@@ -169,10 +169,11 @@ def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, extra: int, coun
     j = names.j
     if proj.delay_groups.size > 1:
         lags = ctx.arg(f"lg{tag}{j}", proj.delay_groups - 1 + extra)
-        groups, g, arrived = proj.delay_groups.size, f"g{j}", ctx.function(arrived_, "arrived")
+        g, arrived = f"g{j}", ctx.function(arrived_, "arrived")
+        groups = f"{lags}.shape[0]"  # an argument's size, so that G is not in the source
         ctx.add(
             "transmit",
-            f"for {g} in range({lags}.shape[0]):",
+            f"for {g} in range({groups}):",
             f"    na{j} = {arrived}(hb{j}, n - {lags}[{g}], {groups}, {g}, vs{j})",
             f"    if na{j} > 0:",
             *_indent(_indent(_handle(names, call, rng, f"vs{j}", f"na{j}", counted, sends))),

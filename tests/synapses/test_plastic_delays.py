@@ -225,3 +225,19 @@ def test_short_term_plasticity_with_delays_matches_brian2():
     a, b = out["numba"], out["brian2"]
     assert np.abs(a).max() > 50.0
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * np.abs(b).max())
+
+
+def test_number_of_delays_is_not_in_the_generated_loop():
+    """Projections with 3 and 5 distinct delays share one generated loop (the delays are
+    arguments), so drawing other delays never recompiles."""
+    from neurosim.engine.loop import NumbaEngine
+
+    sources = []
+    for delays in ([1.0, 2.0, 3.0, 1.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0, 5.0, 5.0]):
+        net = ns.Network(dt=DT, seed=1)
+        pre = net.add_spike_generator("pre", 2, [1.0], [0])
+        post = net.add_population("post", 3, "lif")
+        net.connect(pre, post, weight=1.0, delay=delays, synapse=PairSTDP(w_max=10.0))
+        sources.append(NumbaEngine(net).source)
+    assert "arrived(" in sources[0]
+    assert sources[0] == sources[1]
