@@ -186,3 +186,23 @@ def test_projection_set_params_refusals():
         gb.set_params(D=10.0)
     gb.set_params(gamma_p=300.0)
     assert gb.synapse.params.gamma_p == 300.0
+
+
+@pytest.mark.brian2
+def test_set_params_in_the_brian2_backend():
+    """Between runs the Brian2 objects are rebuilt with the new value (the same exact
+    decay as the numba engine); during a run (from an operation) it is refused."""
+    pytest.importorskip("brian2")
+    net = ns.Network(dt=DT, seed=1, backend="brian2")
+    pop = net.add_population("cells", 3, "lif")
+    pop.v = -60.0
+    net.run(1.0)
+    pop.set_params(tau_m=20.0)
+    net.run(1.0)
+    e_l = pop.model.params.E_L
+    expected = e_l + 10.0 * math.exp(-1.0 / 10.0) * math.exp(-1.0 / 20.0)
+    np.testing.assert_allclose(pop.v, expected, rtol=1e-9)
+    net.add_operation(lambda n: pop.set_params(tau_m=30.0), every=1.0, name="retune")
+    with pytest.raises(ns.SimulationError, match=r"'retune'.*only on the numba backend"):
+        net.run(1.0)
+    assert pop.model.params.tau_m == 20.0
