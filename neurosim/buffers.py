@@ -49,12 +49,29 @@ class RunBuffers(Mapping):
         pending for steps ``step .. step + old depth - 1`` move to the slots of the same
         steps in the new buffer, so that nothing in flight is lost.
         """
+        return self._resized(name, depth, width, dtype, lambda old: range(step, step + old))
+
+    def history(self, name: str, depth: int, width: int, step: int, dtype=np.int64) -> np.ndarray:
+        """A ``(depth, width)`` ring whose row ``m % depth`` holds what happened at step
+        ``m`` (the last ``depth`` steps before ``step``, then ``step`` itself).
+
+        When a rebuild asks for another depth at the present ``step``, the rows of the
+        steps ``step - min(old, new depth) .. step - 1`` move to the rows of the same
+        steps in the new ring, so that nothing still needed is lost.
+        """
+        kept = lambda old: range(max(0, step - min(depth, old)), step)  # noqa: E731
+        return self._resized(name, depth, width, dtype, kept)
+
+    def _resized(self, name, depth, width, dtype, kept) -> np.ndarray:
+        """The ``(depth, width)`` array ``name`` whose row ``m % depth`` belongs to step
+        ``m``; when it had another depth, the rows of the steps ``kept(old depth)``
+        move to their rows in the new one."""
         old = self._arrays.get(name)
         if old is not None and old.shape == (depth, width):
             return old
         new = np.zeros((depth, width), dtype=dtype)
         if old is not None:
-            for m in range(step, step + old.shape[0]):
+            for m in kept(old.shape[0]):
                 new[m % depth] = old[m % old.shape[0]]
         self._arrays[name] = new
         return new

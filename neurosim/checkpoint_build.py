@@ -136,7 +136,7 @@ class Plan:
         if rule is not None:
             for attr, rows, size in (
                 ("S_syn", rule.synapse_vars, n),
-                ("S_pre", rule.pre_vars, n_pre),
+                ("S_pre", rule.pre_vars, n_pre * own.get("delay_groups", np.ones(1)).size),
                 ("S_post", rule.post_vars, n_post),
             ):
                 _expect(own[attr], float, (len(rows), size), f"{where} rule state {attr}")

@@ -22,7 +22,8 @@ class QuiescenceError(RuntimeError):
     Attributes
     ----------
     population : str
-        The population whose neuron fires, or the input's target or source.
+        The population whose neuron fires, the input's target or source, or the
+        operation due in the period.
     neuron : int or None
         The neuron (``None`` when the whole input is meant).
     t : float

@@ -29,6 +29,7 @@ from neurosim.monitors import RateMonitor, SpikeMonitor, StateMonitor, WeightMon
 from neurosim.neurons import NeuronModel
 from neurosim.neurons import model as make_model
 from neurosim.neurons.modulator import Modulator, check_reader
+from neurosim.operations import Operation, check_operation, start_step
 from neurosim.population import Population
 from neurosim.projection import Projection
 from neurosim.system import available_memory
@@ -108,6 +109,7 @@ class Network:
         self._engine = None
         self.buffers = RunBuffers()
         self._event_counts: dict[str, int] = {}
+        self.operations: list[Operation] = []
 
     @property
     def dt(self) -> float:
@@ -303,6 +305,46 @@ class Network:
         return self._add_monitor(
             WeightMonitor(self, projection, synapses, self._every(every), to_disk)
         )
+
+    # -- operations between chunks and parameter changes ---------------------------------
+    def add_operation(self, fn, every, start=0.0, sync: bool = True, name=None) -> Operation:
+        """Call ``fn(network)`` at times ``start + k * every`` (ms) during runs, between
+        compiled chunks (Brian2's ``network_operation``; see :mod:`neurosim.operations`).
+
+        Parameters
+        ----------
+        fn : callable
+            Called as ``fn(network)`` before the step of each time, with the state at
+            that time; what it writes (weights, state, ``set_params``,
+            ``projection.plastic``) acts from that step on.
+        every : float or Quantity
+            Period in ms, a whole multiple of ``dt`` (>= dt).
+        start : float or Quantity
+            First time in ms (>= 0, a whole multiple of ``dt``; default 0).
+        sync : bool
+            Bring lazy rule state to the present step before each call (default True).
+        name : str, optional
+            Name in error messages (default: the function's name).
+
+        Returns
+        -------
+        Operation
+            ``op.calls`` counts the calls; ``op.remove()`` stops them. An exception in
+            ``fn`` stops the run with :class:`SimulationError` naming the operation and
+            the time, keeping what was recorded.
+        """
+        name = check_operation(fn, sync, name)
+        if every is None:
+            raise ValueError("every = None: an operation needs a period in ms (>= dt)")
+        op = Operation(self, fn, self._every(every), start_step(start, self.dt), sync, name)
+        self.operations.append(op)
+        return op
+
+    def _params_changed(self, component, constants) -> None:
+        """New kernel parameters of ``component`` (a population or projection): a
+        built engine rewrites its parameter vector in place."""
+        if self._engine is not None:
+            self._engine.refresh_constants(component, constants)
 
     # -- running ---------------------------------------------------------------------
     @property

@@ -18,6 +18,7 @@ with :func:`pack`, and the kernels read it by slot.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import tomllib
@@ -174,6 +175,18 @@ class Parametrised:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params})"
+
+
+def replace_params(owner: Parametrised, values: dict, what: str) -> Parametrised:
+    """A shallow copy of model or rule ``owner`` whose ``params`` are
+    ``owner.params.replace(**values)`` (validated as at construction); ``what`` names
+    the component in the error raised when ``values`` is empty."""
+    if not values:
+        raise ValueError(f"{what}: set_params needs at least one parameter, e.g. tau_m=20.0")
+    params = owner.params.replace(**values)
+    new = copy.copy(owner)
+    new.params = params
+    return new
 
 
 def models_dir() -> Path:

@@ -7,6 +7,7 @@ import numpy as np
 from neurosim import connectivity as conn
 from neurosim.kernels.rng import kernel_state, numpy_generator
 from neurosim.neurons import NeuronModel
+from neurosim.params import replace_params
 from neurosim.units import to_neurosim
 
 
@@ -114,6 +115,24 @@ class Population:
             raise AttributeError(
                 f"{self.model.name} has no state variable {var!r}; it has {self._var_names()}"
             )
+
+    def set_params(self, **values) -> None:
+        """Change parameters of the population's model between runs (or in an
+        operation) without recompiling.
+
+        Values are validated as at construction (units, ranges, cross-parameter checks,
+        the time step's stability limits) and the kernel parameter vector ``P`` of a
+        built engine is rewritten in place. The model object is copied, so another
+        population sharing it keeps its values. A change of ``I_e`` (pA) moves the
+        external current ``I`` of every neuron by the difference, keeping what current
+        inputs added.
+        """
+        model = replace_params(self.model, values, f"population {self.name!r}")
+        model.check_dt(self.network.dt)
+        self.network._params_changed(self, model.constants(self.network.dt))
+        old_I_e = getattr(self.model.params, "I_e", 0.0)
+        object.__setattr__(self, "model", model)
+        self.I[:] += getattr(model.params, "I_e", 0.0) - old_I_e
 
     def set(self, var, value) -> None:
         """Set state variable ``var`` of every neuron (see class docstring).

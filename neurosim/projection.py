@@ -6,6 +6,7 @@ import numpy as np
 
 from neurosim import connectivity as conn
 from neurosim.kernels.rng import kernel_state, numpy_generator
+from neurosim.params import replace_params
 from neurosim.system import available_memory
 from neurosim.units import GRID_TOLERANCE, nearest_steps, to_neurosim, to_steps
 
@@ -20,8 +21,19 @@ class Projection:
     synapses onto each postsynaptic neuron.
 
     ``projection.weight = values`` and ``projection.<rule variable> = values`` write
-    into the existing arrays through :meth:`set` (validated, so the kernel sees them);
-    every other public attribute is read-only (an AttributeError names it).
+    into the existing arrays through :meth:`set` (validated, so the kernel sees them),
+    ``projection.plastic = False`` freezes its rule (see :attr:`plastic`); every other
+    public attribute is read-only (an AttributeError names it).
+
+    A plastic projection may have a delay per synapse. Its synapses are then sorted by
+    presynaptic neuron and, within one neuron's, by delay (stable: synapses of equal
+    delay keep the order the connectivity rule drew them in); with one delay the order
+    is the connectivity rule's, sorted by presynaptic neuron only. The rule sees each
+    (presynaptic neuron, delay) pair as one presynaptic element: ``delay_groups``
+    lists the ``G`` distinct delays (steps), ``rule_pre`` the rule's presynaptic index
+    ``i * G + g`` of each synapse and ``rule_indptr`` its synapses, so that ``S_pre``
+    has ``G`` columns per neuron: a presynaptic trace is the trace of the spikes as they
+    arrive through that delay, as each synapse's own trace in Brian2.
     """
 
     def __init__(
@@ -35,12 +47,10 @@ class Projection:
         w = conn.synaptic_values(weight, n, self._dimension, "weight", rng)
         self._check_sign(w)
         d_steps = _delay_steps(delay, n, network.dt, rng, name, post.n)
-        if synapse is not None and n and d_steps.min() != d_steps.max():
-            raise ValueError(
-                f"a plastic projection needs one delay for all its synapses; got delays from "
-                f"{d_steps.min() * network.dt} to {d_steps.max() * network.dt} ms"
-            )
         order, self.indptr = conn.build_csr(pre_idx, pre.n)
+        groups = np.unique(d_steps)
+        if synapse is not None and groups.size > 1:
+            order = np.lexsort((d_steps, pre_idx))  # by presynaptic neuron, then delay
         self.pre = pre_idx[order].astype(np.uint32)
         self.post = post_idx[order].astype(np.uint32)
         self.weight = np.ascontiguousarray(w[order])
@@ -48,7 +58,9 @@ class Projection:
         stream = kernel_state if synapse is None else synapse.random_state
         self.rng_state = stream(network.seed, f"projection/{name}")
         if synapse is not None:
-            self._init_rule(synapse, n, pre.n, post.n)
+            self._rule_delays(groups if groups.size else np.ones(1, np.int32))
+            self._init_rule(synapse, n, pre.n * self.delay_groups.size, post.n)
+            self._plastic = np.ones(1, dtype=np.int64)
         self._frozen = True
 
     @classmethod
@@ -95,6 +107,24 @@ class Projection:
             self._dimension = post.model.receptor_dimension[receptor]
         self.receptor = receptor
 
+    def _rule_delays(self, groups: np.ndarray) -> None:
+        """The rule's view of the synapses (see :attr:`rule_pre`): with ``G`` distinct
+        delays, presynaptic neuron ``i`` seen through delay group ``g`` is the rule's
+        presynaptic index ``i * G + g``, and synapses sorted by (neuron, delay) form a
+        CSR over those indices (``rule_indptr``); with one delay both are the
+        projection's own ``pre`` and ``indptr``."""
+        self.delay_groups = groups.astype(np.int64)
+        size = groups.size
+        if size == 1:
+            self.rule_pre, self.rule_indptr = self.pre, self.indptr
+            return
+        group = np.searchsorted(groups, self.delay_steps)
+        virtual = self.pre.astype(np.int64) * size + group
+        self.rule_pre = virtual.astype(np.uint32)
+        counts = np.bincount(virtual, minlength=self.pre_population.n * size)
+        self.rule_indptr = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.rule_indptr[1:])
+
     def _init_rule(self, synapse, n, n_pre, n_post):
         synapse.check_target(self.post_population.model)
         synapse.check_weights(self.weight)
@@ -138,6 +168,9 @@ class Projection:
         synapse = self.__dict__["synapse"]
         if var == "weight" or (synapse and var in [v for v, _ in synapse.synapse_vars]):
             self.set(var, value)
+            return
+        if var == "plastic":
+            object.__setattr__(self, var, value)
             return
         if var in self.__dict__ or hasattr(type(self), var):
             raise AttributeError(f"projection {self.name!r}: attribute {var!r} is read-only")
@@ -200,6 +233,55 @@ class Projection:
         return self.modulator.S
 
     @property
+    def plastic(self) -> bool:
+        """Whether the rule learns (default True). ``projection.plastic = False``
+        freezes it between runs or in an operation, without recompiling: the rule's
+        kernels are not called (weights and rule state stay as they are; events whose
+        handling step falls in the frozen period, a presynaptic spike's arrival after
+        its delay or a postsynaptic spike, are never seen by the rule) and spikes are
+        transmitted as by a static projection with the present weights (``weight``,
+        also for rules whose transmission depends on their state, such as
+        short-term plasticity). ``True`` resumes learning."""
+        if self.synapse is None:
+            return False
+        return bool(self._plastic[0])
+
+    @plastic.setter
+    def plastic(self, value) -> None:
+        if self.synapse is None:
+            raise AttributeError(
+                f"projection {self.name!r} has no plasticity rule; plastic is False for good"
+            )
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"projection {self.name!r}: plastic = {value!r} must be True or False")
+        self._plastic[0] = int(value)
+
+    def set_params(self, **values) -> None:
+        """Change parameters of the rule between runs (or in an operation) without
+        recompiling: values are validated as at construction (units, ranges,
+        cross-parameter checks) and the kernel parameter vector of a built engine is
+        rewritten in place. The rule object is copied, so another projection sharing
+        it keeps its values. A change of the rule's presynaptic lag
+        (``pre_lag_steps``, e.g. Graupner–Brunel's ``D``) changes the loop's
+        structure and is refused."""
+        if self.synapse is None:
+            raise ValueError(
+                f"projection {self.name!r} has no plasticity rule to set parameters of"
+            )
+        rule = replace_params(self.synapse, values, f"projection {self.name!r}")
+        dt = self.network.dt
+        if rule.pre_lag_steps(dt) != self.synapse.pre_lag_steps(dt):
+            raise ValueError(
+                f"projection {self.name!r}: {sorted(values)} would change the rule's "
+                f"presynaptic lag from {self.synapse.pre_lag_steps(dt)} to "
+                f"{rule.pre_lag_steps(dt)} steps, which changes the loop's structure; "
+                "make a new projection instead"
+            )
+        rule.check_weights(self.weight)
+        self.network._params_changed(self, rule.constants(dt))
+        object.__setattr__(self, "synapse", rule)
+
+    @property
     def n_synapses(self) -> int:
         return len(self.post)
 
@@ -222,10 +304,13 @@ class Projection:
         return self._post_index
 
     def pre_by_post(self) -> np.ndarray:
-        """Presynaptic neuron of each synapse in :meth:`post_index` order."""
+        """Presynaptic neuron of each synapse in :meth:`post_index` order (for a plastic
+        projection with several delays, the rule's presynaptic index
+        :attr:`rule_pre`)."""
         if self._pre_by_post is None:
             ptr, ids = self.post_index()
-            self._pre_by_post = np.ascontiguousarray(self.pre[ids])
+            pre = self.pre if self.synapse is None else self.rule_pre
+            self._pre_by_post = np.ascontiguousarray(pre[ids])
         return self._pre_by_post
 
     def __repr__(self):

@@ -9,7 +9,10 @@ descriptions alone (nothing is run), an input acts
 - for a :class:`~neurosim.inputs.SpikeGeneratorSource`: in the step of each listed
   spike;
 - for a :class:`~neurosim.inputs.CurrentInput`: in the step where each of its segments
-  not yet switched on starts (the current then changes).
+  not yet switched on starts (the current then changes);
+- for an operation (:mod:`neurosim.operations`), which may change anything: in each
+  step at which it is due, or throughout its span when it is due more often than every
+  :data:`DENSE_MS` (no stretch between two calls could be jumped anyway).
 
 :func:`input_intervals` lists these as half-open step intervals; :func:`first_input`
 names the earliest, :func:`busy` merges them.
@@ -22,6 +25,10 @@ from typing import NamedTuple
 import numpy as np
 
 from neurosim.inputs import PoissonSource, SpikeGeneratorSource
+
+
+#: An operation due more often than every this many ms acts throughout its span.
+DENSE_MS = 1000.0
 
 
 class Activity(NamedTuple):
@@ -70,10 +77,25 @@ def _currents(net, n0: int, n1: int) -> list[Activity]:
     return out
 
 
+def _operations(net, n0: int, n1: int) -> list[Activity]:
+    out = []
+    for op in net.operations:
+        first = op.next_step(n0 + (op._last == n0))  # not again in the step it was called
+        if first >= n1:
+            continue
+        what = f"operation {op.name!r} (every {op.every_ms:g} ms) is due"
+        if op.every * net.dt < DENSE_MS:
+            last = first + (n1 - 1 - first) // op.every * op.every
+            out.append(Activity(first, last + 1, op.name, what))
+        else:
+            out += [Activity(s, s + 1, op.name, what) for s in range(first, n1, op.every)]
+    return out
+
+
 def input_intervals(net, n0: int, n1: int) -> list[Activity]:
-    """Every interval of steps within ``n0 .. n1 - 1`` in which an input of ``net``
-    acts (see module docstring), sorted by start."""
-    out = _currents(net, n0, n1)
+    """Every interval of steps within ``n0 .. n1 - 1`` in which an input or operation
+    of ``net`` acts (see module docstring), sorted by start."""
+    out = _currents(net, n0, n1) + _operations(net, n0, n1)
     for pop in net.populations.values():
         if isinstance(pop.model, PoissonSource):
             out += _poisson(pop, net.dt, n0, n1)

@@ -46,6 +46,10 @@ def rules_network():
     for k, (name, rule) in enumerate(rules.items()):
         delay = 2.0 if k % 2 else 0.1
         net.connect(inp, post, ns.FixedProbability(0.5), 0.5, delay, name=name, synapse=rule)
+    # per-synapse delays on a plastic projection: a spike history in flight at the save
+    rule = ns.synapses.synapse_model("stdp_pair", A_plus=0.05, A_minus=0.05)
+    delays = ns.Uniform(0.1, 4.0)
+    net.connect(inp, post, ns.FixedProbability(0.5), 0.5, delays, name="delays", synapse=rule)
     net.record_spikes(post)
     net.record_weights("graupner_brunel", every=1.0)
     return net
@@ -123,7 +127,8 @@ def test_every_rule_continues_bit_for_bit_in_a_fresh_process(tmp_path):
     saved = {k: v.copy() for k, v in saved.items()}
     net.run(T2)
     expected = outcome(net)
-    for rule in ("stdp_pair", "stdp_triplet", "graupner_brunel", "shouval_2002"):
+    assert net.projections["delays"].delay_groups.size > 10
+    for rule in ("stdp_pair", "stdp_triplet", "graupner_brunel", "shouval_2002", "delays"):
         key = f"proj/{rule}/weight"
         assert not np.array_equal(expected[key], saved[key]), f"{rule} did not learn after save"
     tm = "proj/tsodyks_markram/S_syn"

@@ -296,3 +296,21 @@ def test_a_modulator_is_carried_through_a_jump_by_its_exact_solution():
     assert abs(t_peak / 60e3 - 12.07) < 0.01  # the illness peaks 12 min after the dose
     np.testing.assert_allclose(sick.c, c(net.t), rtol=1e-9)
     assert net.t == 3 * hours and net.counters()["modulator_events/lithium_to_sick_release"] == 2
+
+
+def test_operations_are_never_jumped_over():
+    """An operation is due like an input: ``advance`` refuses a period in which one is
+    due, and ``run(fast_forward=True)`` stops each jump at it and calls it on time."""
+    hour = 3600e3
+    net = ns.Network(dt=0.1, seed=3)
+    post = net.add_population("post", 3, "lif")
+    net.connect(post, post, weight=1.0)
+    seen = []
+    net.add_operation(lambda n: seen.append(n.t), every=hour, start=hour, name="hourly")
+    with pytest.raises(QuiescenceError, match="operation 'hourly'") as refused:
+        net.advance(2 * hour)
+    assert refused.value.population == "hourly" and net.t == 0.0
+    trace = net.record_state(post, "v", every=1000.0)
+    net.run(3.5 * hour, fast_forward=True)
+    assert seen == [hour, 2 * hour, 3 * hour]
+    assert trace.gaps.shape[0] == 4  # four quiet stretches between the calls

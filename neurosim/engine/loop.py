@@ -1,7 +1,9 @@
 """The numba engine: builds the generated loop for a network and runs it in chunks.
 
 Within a chunk everything runs in one compiled call (no Python per step). Between
-chunks Python moves monitor buffers into storage and advances the progress bar. Step
+chunks Python moves monitor buffers into storage, advances the progress bar and calls
+the network's operations (:mod:`neurosim.operations`); a chunk ends at the next step
+at which an operation is due. Step
 ``n`` (time ``t_n``) runs these sections of the generated loop, in this order
 (``codegen.SECTIONS``):
 
@@ -34,6 +36,7 @@ from neurosim.engine.builders import (
 from neurosim.engine.context import LoopContext
 from neurosim.engine.projections import build_projections
 from neurosim.errors import SimulationError
+from neurosim.operations import call_due, next_due
 
 #: Steps per compiled call when nothing limits it.
 CHUNK_STEPS = 10_000
@@ -58,6 +61,11 @@ class NumbaEngine:
         self.control, self.buffers = build_monitors(ctx)  # guard, sample, record
         build_projections(ctx)  # transmit, post, clock
         self.events, self.counter_names = ctx.events, ctx.counter_names
+        named = dict(zip(ctx.source.args, ctx.source.values, strict=True))
+        self._constants = {id(pop): named[f"P{k}"] for k, pop in enumerate(ctx.populations)}
+        for j, proj in enumerate(ctx.projections):
+            if proj.synapse is not None:
+                self._constants[id(proj)] = named[f"pr{j}"]
         self.source = ctx.source.render()
         self.kernel = codegen.load(self.source)
         self.args = ctx.source.values
@@ -65,8 +73,9 @@ class NumbaEngine:
         self.names = ctx.source.args
 
     def run(self, n_steps: int, progress: bool) -> None:
-        """Advance the network by ``n_steps`` steps, raising :class:`SimulationError`
-        when a population's state stops being finite."""
+        """Advance the network by ``n_steps`` steps, calling the network's operations
+        between chunks at their steps, raising :class:`SimulationError` when a
+        population's state stops being finite or an operation raises."""
         net = self.net
         end = net.step + n_steps
         bar = None
@@ -84,12 +93,15 @@ class NumbaEngine:
         try:
             while net.step < end:
                 start = net.step
-                stop = min(end, start + span)
+                if net.operations:
+                    call_due(net, self)
+                stop = min(start + span, next_due(net, start, end))
                 self.control[:, 2] = 0
                 self.status[:] = 0
                 reached = int(self.kernel(start, stop, self.status, *self.args))
                 self._flush(start, reached)
                 net.step = reached
+                self._count()
                 if bar is not None:
                     bar.update(reached - start)
                     bar.set_description(f"t = {net.t:.1f} ms")
@@ -99,10 +111,27 @@ class NumbaEngine:
         finally:
             if bar is not None:
                 bar.close()
-            totals = net._event_counts
-            for name, value in zip(self.counter_names, self.events.tolist(), strict=True):
-                totals[name] = totals.get(name, 0) + value
-            self.events[:] = 0
+            self._count()
+
+    def _count(self) -> None:
+        """Move the loop's event counts into the network's totals."""
+        totals = self.net._event_counts
+        for name, value in zip(self.counter_names, self.events.tolist(), strict=True):
+            totals[name] = totals.get(name, 0) + value
+        self.events[:] = 0
+
+    def refresh_constants(self, component, constants) -> None:
+        """Rewrite the kernel parameter vector of ``component`` (a population or a
+        projection's rule) in place with ``constants``: the loop reads the same array,
+        so nothing is rebuilt or recompiled."""
+        target = self._constants[id(component)]
+        values = np.ascontiguousarray(constants, dtype=float)
+        if values.shape != target.shape:
+            raise ValueError(
+                f"{component!r}: the new parameters give a kernel parameter vector of "
+                f"{values.size} values instead of {target.size}; make a new component instead"
+            )
+        target[:] = values
 
     def _flush(self, start: int, stop: int) -> None:
         for m, mon in enumerate(self.net.monitors):

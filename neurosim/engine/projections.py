@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.engine.context import LoopContext
-from neurosim.neurons.modulator import remember
+from neurosim.kernels.history import arrived as arrived_
+from neurosim.kernels.history import remember as remember_
+from neurosim.neurons.modulator import remember as copy_state
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class _Names:
     count: str
     synaptic: str  # counter of synaptic events
     plastic: str  # counter of plasticity updates
+    rule_csr: str  # the rule's CSR (see Projection.rule_indptr); csr with one delay
+    gate: str  # int64[1]: 1 while the rule learns (Projection.plastic)
 
 
 def build_projections(ctx: LoopContext) -> None:
@@ -58,6 +62,11 @@ def _names(ctx: LoopContext, j: int, proj) -> _Names:
     else:
         target = f"{ctx.state(post)}[{proj.target_row}]"
     spikes, count = ctx.spikes(proj.pre_population)
+    rule_csr, gate = list(csr), ""
+    if proj.synapse is not None:
+        gate = ctx.arg(f"pl{j}", proj._plastic)
+        if proj.delay_groups.size > 1:
+            rule_csr[0] = ctx.arg(f"ipr{j}", proj.rule_indptr)
     return _Names(
         j,
         ", ".join(csr),
@@ -66,6 +75,8 @@ def _names(ctx: LoopContext, j: int, proj) -> _Names:
         count,
         ctx.counter(ctx.delivery_counter(proj)),
         ctx.counter(f"plasticity_updates/{proj.name}"),
+        ", ".join(rule_csr),
+        gate,
     )
 
 
@@ -90,7 +101,7 @@ def _static(ctx: LoopContext, names: _Names, proj, watch) -> None:
         "transmit",
         f"if {names.count} > 0:",
         f"    if {flag} == 0:",
-        f"        {ctx.function(remember, 'remember')}({state}, {before})",
+        f"        {ctx.function(copy_state, 'copy_state')}({state}, {before})",
         f"    t{names.j} = {call}",
         f"    {names.synaptic} += t{names.j}",
         f"    {flag} += t{names.j}",
@@ -102,7 +113,9 @@ def _plastic(ctx: LoopContext, names: _Names, proj, watched) -> None:
     where it has one) reach ``on_transmit`` and ``on_pre``, postsynaptic spikes
     ``on_post``, ``on_step`` runs every step for clock-driven rules and
     ``on_modulator`` in steps with releases into the modulator the projection reads
-    (called with step ``n + 1``: the releases are in its state at ``t_{n+1}``)."""
+    (called with step ``n + 1``: the releases are in its state at ``t_{n+1}``); all of
+    them only while the projection is plastic (``names.gate``). A frozen projection
+    whose rule transmits sends its present weights as a static projection does."""
     rule, j = proj.synapse, names.j
     state = [
         ctx.arg(f"sy{j}", proj.S_syn),
@@ -111,22 +124,24 @@ def _plastic(ctx: LoopContext, names: _Names, proj, watched) -> None:
         ctx.arg(f"pr{j}", np.ascontiguousarray(rule.constants(ctx.dt), dtype=float)),
     ]
     state = ", ".join(state)
-    rng = ctx.arg(f"rr{j}", proj.rng_state)
-    extra = _reads(ctx, j, proj)
+    # every kernel's arguments after the step (and the target): R, X, M, Q, q
+    tail = f"{ctx.arg(f'rr{j}', proj.rng_state)}, {_reads(ctx, j, proj)}"
     on_pre = ctx.function(rule.on_pre, f"on_pre{j}")
     on_post = ctx.function(rule.on_post, f"on_post{j}")
-    head = f"{names.csr}, {state}"
-    lag = proj.max_delay_steps - 1
-    if not rule.delivers and rule.on_transmit is not None and proj.target_row is not None:
+    head = f"{names.rule_csr}, {state}"
+    transmits = proj.target_row is not None
+    extra = 0 if rule.delivers else rule.pre_lag_steps(ctx.dt)
+    if proj.delay_groups.size > 1:
+        _history(ctx, names, proj, extra)
+    if not rule.delivers and rule.on_transmit is not None and transmits:
         on_tx = ctx.function(rule.on_transmit, f"on_tx{j}")
         counted = [names.synaptic, names.plastic]
-        _presynaptic(ctx, names, proj, f"{on_tx}({head}", f"{rng}, {extra}", lag, counted, "tx")
+        _presynaptic(ctx, names, proj, f"{on_tx}({head}", tail, 0, counted, "tx", True)
     counted = [names.plastic]
-    if rule.delivers and proj.target_row is not None:
+    if rule.delivers and transmits:
         counted.append(names.synaptic)
-    if not rule.delivers:
-        lag += rule.pre_lag_steps(ctx.dt)
-    _presynaptic(ctx, names, proj, f"{on_pre}({head}", f"{rng}, {extra}", lag, counted, "")
+    frozen_sends = rule.delivers and transmits
+    _presynaptic(ctx, names, proj, f"{on_pre}({head}", tail, extra, counted, "", frozen_sends)
     ptr, ids = proj.post_index()
     by_post = [
         ctx.arg(f"pp{j}", ptr),
@@ -135,39 +150,66 @@ def _plastic(ctx: LoopContext, names: _Names, proj, watched) -> None:
     ]
     spikes, count = ctx.spikes(proj.post_population)
     weight = ctx.weights(proj)
-    call = (
-        f"{on_post}({', '.join(by_post)}, {weight}, {state}, {spikes}, {count}, n, {rng}, {extra})"
-    )
-    ctx.add("post", f"if {count} > 0:", f"    {names.plastic} += {call}")
+    call = f"{on_post}({', '.join(by_post)}, {weight}, {state}, {spikes}, {count}, n, {tail})"
+    ctx.add("post", f"if {count} > 0 and {names.gate}[0] != 0:", f"    {names.plastic} += {call}")
     if rule.clock_driven:
         v_post = _postsynaptic_voltage(ctx, j, proj.post_population)
         on_step = ctx.function(rule.on_step, f"on_step{j}")
-        ctx.add("clock", f"{names.plastic} += {on_step}({head}, n, {v_post}, {rng}, {extra})")
+        line = f"    {names.plastic} += {on_step}({head}, n, {v_post}, {tail})"
+        ctx.add("clock", f"if {names.gate}[0]:", line)
     if rule.on_modulator is not None and proj.modulator is not None:
         before, flag = watched[proj.modulator.name]
         handler = ctx.function(rule.on_modulator, f"on_mod{j}")
-        call = f"{handler}({head}, n + 1, {rng}, {extra}, {before})"
-        ctx.add("clock", f"if {flag} > 0:", f"    {names.plastic} += {call}")
+        call = f"{handler}({head}, n + 1, {tail}, {before})"
+        ctx.add("clock", f"if {flag} > 0 and {names.gate}[0]:", f"    {names.plastic} += {call}")
 
 
-def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, lag: int, counted, tag):
-    """Lines that hand the presynaptic spikes of step ``n - lag`` to ``call`` (a kernel
-    and its leading arguments; ``rng``: its arguments after the step and the target)
-    and add what it returns to the ``counted`` counters.
+def _handle(names: _Names, call: str, rng: str, spikes: str, count: str, counted, sends):
+    """Lines that hand ``count`` presynaptic events ``spikes`` to ``call`` while the
+    projection is plastic, else (when ``sends``) deliver them as static synapses."""
+    j = names.j
+    lines = [
+        f"if {names.gate}[0]:",
+        f"    t{j} = {call}, {spikes}, {count}, n, {names.target}, {rng})",
+        *[f"    {counter} += t{j}" for counter in counted],
+    ]
+    if sends:
+        static = f"K.propagate({names.rule_csr}, {spikes}, {count}, {names.target})"
+        lines += ["else:", f"    {names.synaptic} += {static}"]
+    return lines
 
-    With ``lag > 0`` the spikes wait in an event queue of ``lag + 1`` slots (kept in
-    ``network.buffers``): slot ``m % (lag + 1)`` lists the spikes due at step ``m``.
+
+def _indent(lines):
+    return [f"    {line}" for line in lines]
+
+
+def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, extra: int, counted, tag, sends):
+    """Lines that hand the presynaptic events of each synapse, due in step
+    ``n_spike + d - 1 + extra`` for a delay of ``d`` steps, to ``call`` (a kernel and
+    its leading arguments) and add what it returns to the ``counted`` counters.
+
+    With one delay and a lag ``d - 1 + extra > 0`` the spikes wait in an event queue
+    of ``lag + 1`` slots (kept in ``network.buffers``): slot ``m % (lag + 1)`` lists the
+    spikes due at step ``m``. With several delays each delay group takes its spikes
+    from the projection's spike history (see :func:`_history`).
     """
     j = names.j
-    add = [f"    {counter} += t{j}" for counter in counted]
-    tail = f"n, {names.target}, {rng})"
-    if lag == 0:
+    if proj.delay_groups.size > 1:
+        lags = ctx.arg(f"lg{tag}{j}", proj.delay_groups - 1 + extra)
+        g, arrived = f"g{j}", ctx.function(arrived_, "arrived")
+        groups = f"{lags}.shape[0]"  # an argument's size, so that G is not in the source
         ctx.add(
             "transmit",
-            f"if {names.count} > 0:",
-            f"    t{j} = {call}, {names.spikes}, {names.count}, {tail}",
-            *add,
+            f"for {g} in range({groups}):",
+            f"    na{j} = {arrived}(hb{j}, n - {lags}[{g}], {groups}, {g}, vs{j})",
+            f"    if na{j} > 0:",
+            *_indent(_indent(_handle(names, call, rng, f"vs{j}", f"na{j}", counted, sends))),
         )
+        return
+    lag = proj.max_delay_steps - 1 + extra
+    if lag == 0:
+        handle = _handle(names, call, rng, names.spikes, names.count, counted, sends)
+        ctx.add("transmit", f"if {names.count} > 0:", *_indent(handle))
         return
     net, depth, kind = ctx.network, lag + 1, "transmit_queue" if tag else "queue"
     width = proj.pre_population.n
@@ -175,15 +217,29 @@ def _presynaptic(ctx, names: _Names, proj, call: str, rng: str, lag: int, counte
     sizes = net.buffers.ring(f"{kind}_count/{proj.name}", depth, 1, net.step, np.int64)
     queue, sizes = ctx.arg(f"qb{tag}{j}", queue), ctx.arg(f"qc{tag}{j}", sizes)
     slot = f"slot{tag}{j}"
+    handle = _handle(names, call, rng, f"{queue}[{slot}]", f"{sizes}[{slot}, 0]", counted, sends)
     ctx.add(
         "transmit",
         f"K.enqueue({queue}, {sizes}, {names.spikes}, {names.count}, (n + {lag}) % {depth})",
         f"{slot} = n % {depth}",
         f"if {sizes}[{slot}, 0] > 0:",
-        f"    t{j} = {call}, {queue}[{slot}], {sizes}[{slot}, 0], {tail}",
-        *add,
+        *_indent(handle),
         f"    {sizes}[{slot}, 0] = 0",
     )
+
+
+def _history(ctx: LoopContext, names: _Names, proj, extra: int) -> None:
+    """The spike history of a plastic projection with several delays: the presynaptic
+    spikes of the last ``max d + extra`` steps, in ``network.buffers`` (so that spikes
+    in flight survive a rebuild), written every step; ``vs{j}`` is the scratch list of
+    one delay group's events."""
+    net, j, pre = ctx.network, names.j, proj.pre_population
+    depth = proj.max_delay_steps + extra
+    history = net.buffers.history(f"history/{proj.name}", depth, pre.n + 1, net.step)
+    ctx.arg(f"hb{j}", history)
+    ctx.arg(f"vs{j}", np.zeros(pre.n, dtype=np.int64))
+    remember = ctx.function(remember_, "remember")
+    ctx.add("transmit", f"{remember}(hb{j}, {names.spikes}, {names.count}, n)")
 
 
 def _postsynaptic_voltage(ctx: LoopContext, j: int, post) -> str:

@@ -111,5 +111,9 @@ def test_rules_reject_bad_parameters():
         synapse_model("stdp_quadruplet")
     net = ns.Network()
     a = net.add_population("a", 2, "lif")
-    with pytest.raises(ValueError, match="one delay for all its synapses"):
-        net.connect(a, a, delay=[0.1, 0.2, 0.3, 0.4], synapse="stdp_pair")
+    # per-synapse delays are accepted since plastic projections support them
+    # (tests/synapses/test_plastic_delays.py); a bad delay is still refused
+    proj = net.connect(a, a, delay=[0.1, 0.2, 0.3, 0.4], synapse="stdp_pair", weight=0.5)
+    assert sorted(proj.delay_steps.tolist()) == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match="delay must be >= dt"):
+        net.connect(a, a, delay=[0.1, 0.2, 0.3, 0.0], synapse="stdp_pair", weight=0.5)

@@ -12,6 +12,11 @@ Current inputs
     engine); the Brian2 run is split at every segment start inside the run window and
     ``I`` set between the pieces, so a segment starting at step ``s`` acts on the update
     of step ``s``. ``pop.I`` holds the same values as with the numba engine.
+Operations
+    The run is also split at the steps of the network's operations: the Brian2 state
+    is copied into the network's arrays, the operations are called, and what they
+    wrote is copied back. ``set_params`` rebuilds the Brian2 objects at the next run
+    (Brian2 keeps parameters in its namespaces); during a run it is refused.
 Continuing runs
     The Brian2 network lives as long as the engine (until the network's structure
     changes), so consecutive ``net.run`` calls continue it, spikes in transit included.
@@ -32,6 +37,7 @@ from neurosim.backends.brian2.monitors import brian2_monitor, flush
 from neurosim.backends.brian2.neurons import population_group
 from neurosim.backends.brian2.state import state_from_brian2, state_to_brian2
 from neurosim.backends.brian2.synapses import plastic_synapses, static_synapses
+from neurosim.operations import call_due, next_due
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +93,7 @@ class Brian2Engine:
         self._clocks = {1: self.clock}
         self.target = "cython"
         self.compiled = False
+        self.running = False
         b2.seed(network.seed % 2**32)
         _refuse_modulated_rules(network)
 
@@ -156,11 +163,40 @@ class Brian2Engine:
         self.compiled = True
 
     def _breaks(self, start: int, end: int) -> list[int]:
-        """Steps in ``(start, end)`` where a current segment starts or a chunk ends."""
+        """Steps in ``(start, end)`` where a current segment starts, an operation is
+        due or a chunk ends."""
         breaks = set(range(start + CHUNK_STEPS, end, CHUNK_STEPS))
         for _, _, _, steps, _ in self.currents:
             breaks.update(int(s) for s in steps if start < s < end)
+        step = start
+        while (step := next_due(self.net, step, end)) < end:
+            breaks.add(step)
         return sorted(breaks)
+
+    def _operations(self, step: int) -> None:
+        """Call the operations due at ``step`` with the network's arrays holding the
+        Brian2 state, and hand what they wrote back to Brian2."""
+        net = self.net
+        if not any(op.next_step(step) == step for op in net.operations):
+            return
+        state_from_brian2(self, step)
+        self.running = True
+        try:
+            call_due(net, self)
+        finally:
+            self.running = False
+        state_to_brian2(self)
+
+    def refresh_constants(self, component, constants) -> None:
+        """New parameters of ``component``: the Brian2 objects are rebuilt from the
+        description at the next run (Brian2 keeps parameters in its namespaces). Refused
+        during a run (from an operation)."""
+        if self.running:
+            raise RuntimeError(
+                f"{component!r}: set_params during a run takes effect at once only on the "
+                "numba backend; on the Brian2 backend change parameters between runs"
+            )
+        self.net._changed()
 
     def run(self, n_steps: int, progress: bool) -> None:
         """Advance the network by ``n_steps`` steps in Brian2: state in, the run in
@@ -183,6 +219,7 @@ class Brian2Engine:
                 self._compile()
             edges = [start, *self._breaks(start, end), end]
             for a, b in zip(edges[:-1], edges[1:], strict=True):
+                self._operations(a)
                 self._run_piece(a, b, start, bar)
         finally:
             if bar is not None:

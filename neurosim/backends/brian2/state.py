@@ -17,9 +17,10 @@ Plastic projections
     :class:`~neurosim.backends.spec.Brian2RuleSpec` says: ``synapse_state`` rows,
     ``lastupdate`` (else a ``last_step`` row set to the present step: clock-driven state
     is always current), ``pre_traces``/``post_traces`` and ``pre_state``/``post_state``.
-    STDP keeps traces per neuron, Brian2 per synapse; for a projection with one delay
-    the traces of all synapses of a neuron jump at the same steps, so the two are
-    equal. Traces are brought to the present step when copied (both ways); per-neuron
+    STDP keeps traces per presynaptic element of the rule (a neuron, or a (neuron,
+    delay) pair in a projection with several delays: ``proj.rule_pre``) and per
+    postsynaptic neuron, Brian2 per synapse; the traces of all synapses of one element
+    jump at the same steps, so the two are equal. Traces are brought to the present step when copied (both ways); per-neuron
     values are read back from each neuron's first synapse.
 """
 
@@ -57,7 +58,7 @@ def _rows(rule) -> dict[str, dict[str, int]]:
 
 def _sides(proj):
     """``(side, per-neuron state matrix, neuron of each synapse)`` for both sides."""
-    return (("pre", proj.S_pre, proj.pre), ("post", proj.S_post, proj.post))
+    return (("pre", proj.S_pre, proj.rule_pre), ("post", proj.S_post, proj.post))
 
 
 def state_to_brian2(engine) -> None:
@@ -155,7 +156,7 @@ def _rule_state_from_brian2(proj, syn, mapping, step: int, dt_s: float) -> None:
     elif LAST_UPDATE in rows["syn"]:
         proj.S_syn[rows["syn"][LAST_UPDATE]] = step  # clock-driven: state is current
     for side, S, idx in _sides(proj):
-        # per-neuron state from each neuron's first synapse (all of them agree)
+        # per-element state from each element's first synapse (all of them agree)
         neurons, first = np.unique(idx, return_index=True)
         for var, (row, tau) in getattr(spec, f"{side}_traces").items():
             value = getattr(syn, f"{mapping.var(var)}_")[:][first]

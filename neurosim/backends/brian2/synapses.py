@@ -22,8 +22,8 @@ Plastic projections
     ``<receptor variable>_post += ...`` and is dropped for ``receptor=None``
     (plasticity-only projections, also onto ``SpikeGeneratorGroup`` targets),
     ``on_post``, ``namespace``, ``method`` and ``init``. Timing as neurosim's engine:
-    every presynaptic pathway has the transmission delay ``(d - 1) dt`` (a plastic
-    projection has one delay), plus ``rule.pre_lag_steps(dt)`` steps for the pathways
+    every presynaptic pathway has the transmission delay ``(d - 1) dt`` of each
+    synapse, plus ``rule.pre_lag_steps(dt)`` steps for the pathways
     listed in ``lagged`` (Graupner–Brunel's presynaptic calcium, ``D`` rounded to
     steps). All pathways run in the slot ``after_resets``, where Brian2 orders
     presynaptic pathways (order -1) before postsynaptic ones (order 1, see
@@ -162,7 +162,7 @@ def plastic_synapses(proj, pre, post, dt: float, clock: b2.Clock):
     mapping = PlasticMapping(spec, names, equations["w"].type == "subexpression")
     if proj.n_synapses:
         _connect(syn, proj)
-        d = int(proj.delay_steps[0]) - 1
+        d = proj.delay_steps - 1
         lag = rule.pre_lag_steps(dt)
         for name in pathways:
             steps = d + (lag if name in spec.lagged else 0)
