@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -111,9 +112,12 @@ def _reachable(url: str, timeout: float = 3.0) -> bool:
 
 
 def _intersphinx_mapping() -> dict[str, tuple[str, None]]:
+    """The inventories that answer, asked all at once (a few seconds at most)."""
     if os.environ.get("NEUROSIM_DOCS_OFFLINE"):
         return {}
-    return {name: (url, None) for name, url in _INVENTORIES.items() if _reachable(url)}
+    with ThreadPoolExecutor(len(_INVENTORIES)) as pool:
+        answers = dict(zip(_INVENTORIES, pool.map(_reachable, _INVENTORIES.values())))
+    return {name: (url, None) for name, url in _INVENTORIES.items() if answers[name]}
 
 
 intersphinx_mapping = _intersphinx_mapping()

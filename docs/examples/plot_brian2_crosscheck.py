@@ -26,10 +26,12 @@ for backend in ("numba", "brian2"):
 (t_a, i_a, vt, v_a), (t_b, i_b, _, v_b) = results["numba"], results["brian2"]
 for n in range(5):
     a, b = t_a[i_a == n], t_b[i_b == n]
-    if a.size == b.size and a.size:
+    if a.size != b.size:
+        print(f"neuron {n}: {a.size} vs {b.size} spikes")
+    elif a.size:
         print(f"neuron {n}: {a.size} spikes, largest timing difference {np.abs(a - b).max():.2f} ms")
     else:
-        print(f"neuron {n}: {a.size} vs {b.size} spikes")
+        print(f"neuron {n}: no spike in either (below rheobase)")
 
 fig, ax = plt.subplots(figsize=(8, 3))
 ax.plot(vt, v_a, "k", lw=1.5, label="neurosim")

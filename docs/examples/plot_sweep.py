@@ -23,18 +23,19 @@ sweep(
     progress=False,
 )
 df = load_results(folder)
-print(df[["run_id", "tau_m", "status"]])
+df[["run_id", "tau_m", "status", "wall_s"]]
 
 # %%
-# Lists (here the rates of each run) are kept in each run's ``arrays.npz``; the table
-# holds the scalars. Here the curves are read from the runs' summaries:
-import json
+# The table holds the scalars of each run; its arrays (here the currents and the rates)
+# are kept in ``runs/<run_id>/arrays.npz`` of the results folder:
 from pathlib import Path
 
+import numpy as np
+
 fig, ax = plt.subplots(figsize=(5, 3.5))
-for row in df.itertuples():
-    summary = json.loads((Path(folder) / "runs" / row.run_id / "summary.json").read_text())
-    ax.plot(summary["current_pA"], summary["rate_hz"], "o-", label=f"τ_m = {row.tau_m:g} ms")
+for row in df.sort_values("tau_m").itertuples():
+    arrays = np.load(Path(folder) / "runs" / row.run_id / "arrays.npz")
+    ax.plot(arrays["current_pA"], arrays["rate_hz"], "o-", label=f"τ_m = {row.tau_m:g} ms")
 ax.set_xlabel("current (pA)")
 ax.set_ylabel("rate (Hz)")
 ax.legend(frameon=False)
