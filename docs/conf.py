@@ -116,7 +116,7 @@ def _intersphinx_mapping() -> dict[str, tuple[str, None]]:
     if os.environ.get("NEUROSIM_DOCS_OFFLINE"):
         return {}
     with ThreadPoolExecutor(len(_INVENTORIES)) as pool:
-        answers = dict(zip(_INVENTORIES, pool.map(_reachable, _INVENTORIES.values())))
+        answers = dict(zip(_INVENTORIES, pool.map(_reachable, _INVENTORIES.values()), strict=True))
     return {name: (url, None) for name, url in _INVENTORIES.items() if answers[name]}
 
 

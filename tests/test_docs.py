@@ -84,12 +84,12 @@ RUN_PAGES = [
 PREPARE = {
     "docs/experiments.md": (
         "from neurosim.sweep import sweep\n"
-        "sweep('tests.sweep_targets:rates', grid={'w_i': [40, 67, 90]}, seeds=5,\n"
+        "sweep('tests.sweep_targets:rates', grid={'w_i': [40, 67, 90]}, params={'w_e': 6}, seeds=5,\n"
         "      out='results/coba-wi', executor='serial', progress=False)\n"
     ),
 }
 
-RUNNER = '''
+RUNNER = """
 import sys
 if __name__ == "__main__":
     import matplotlib
@@ -98,7 +98,7 @@ if __name__ == "__main__":
     for where, code in BLOCKS:
         print(f"--- {where}", flush=True)
         exec(compile(code, where, "exec"), namespace)
-'''
+"""
 
 
 def test_pages_with_examples_are_found():
@@ -124,7 +124,10 @@ def test_code_blocks_run_as_written(page, tmp_path):
         blocks.insert(0, (f"{page}:prepare", PREPARE[page]))
     script = tmp_path / "page_examples.py"
     script.write_text(f"BLOCKS = {blocks!r}\n{RUNNER}")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     env["MPLBACKEND"] = "Agg"
     done = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -29,7 +29,9 @@ for n in range(5):
     if a.size != b.size:
         print(f"neuron {n}: {a.size} vs {b.size} spikes")
     elif a.size:
-        print(f"neuron {n}: {a.size} spikes, largest timing difference {np.abs(a - b).max():.2f} ms")
+        print(
+            f"neuron {n}: {a.size} spikes, largest timing difference {np.abs(a - b).max():.2f} ms"
+        )
     else:
         print(f"neuron {n}: no spike in either (below rheobase)")
 

@@ -7,6 +7,9 @@ its analytic curve), AdEx and Izhikevich models: the ``fi-curve`` experiment
 (``neurosim run fi-curve --set model=...``) at a reduced duration.
 """
 
+import numpy as np
+
+from neurosim import model as make_model
 from neurosim.experiments import fi_curve
 from neurosim.plotting import plt
 
@@ -20,9 +23,6 @@ for ax, model, currents in [
     print(model, result.summary["rate_hz"])
     ax.plot(result.arrays["current_pA"], result.arrays["rate_hz"], "o-", label="simulated")
     if model == "lif":
-        from neurosim import model as make_model
-        import numpy as np
-
         fine = np.linspace(0, 1000, 300)
         analytic = fi_curve.lif_rate_analytic(fine, make_model("lif").params)
         ax.plot(fine, analytic, "--", label="analytic")

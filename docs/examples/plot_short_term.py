@@ -43,12 +43,18 @@ def released(times, U, tau_d, tau_f):
 
 fig, axes = plt.subplots(2, 1, figsize=(8, 4.5), sharex=True)
 sets = {"depressing": (0.5, 800.0, 0.0), "facilitating": (0.04, 100.0, 1000.0)}
-for k, (ax, (name, (U, tau_d, tau_f))) in enumerate(zip(axes, sets.items())):
+for k, (ax, (name, (U, tau_d, tau_f))) in enumerate(zip(axes, sets.items(), strict=True)):
     ax.plot(g.t, g.g_e[:, k], "k", lw=0.8, label="g_e (nS)")
     peaks = [g.g_e[(g.t >= t) & (g.t < t + 3.0), k].max() for t in times]
     ax.plot(times, released(times, U, tau_d, tau_f), "o", color="C3", label="u x (map)")
     ax.set_title(f"{name}: U = {U}, τ_d = {tau_d:g} ms, τ_f = {tau_f:g} ms", fontsize=9)
     ax.legend(frameon=False, fontsize=8)
-    print(name, "peaks of g_e:", np.round(peaks, 4), "map:", np.round(released(times, U, tau_d, tau_f), 4))
+    print(
+        name,
+        "peaks of g_e:",
+        np.round(peaks, 4),
+        "map:",
+        np.round(released(times, U, tau_d, tau_f), 4),
+    )
 axes[1].set_xlabel("time (ms)")
 fig.tight_layout()

@@ -16,5 +16,5 @@ result = stdp_protocols.stdp_frequency(
     frequencies=(1.0, 10.0, 20.0, 50.0),
     synapses=800,
 )
-print(dict(zip(result.summary["frequency_hz"], result.summary["synaptic_change"])))
+print(dict(zip(result.summary["frequency_hz"], result.summary["synaptic_change"], strict=True)))
 result.figures["stdp_frequency"]

@@ -10,6 +10,8 @@ triplet rule of Pfister & Gerstner 2006 (visual cortex, all-to-all, minimal set)
 from neurosim.experiments import stdp_protocols
 
 result = stdp_protocols.stdp_triplets()
-for delta, change in zip(result.summary["delta_t_ms"], result.summary["synaptic_change"]):
+for delta, change in zip(
+    result.summary["delta_t_ms"], result.summary["synaptic_change"], strict=True
+):
     print(f"Δt = {delta:+g} ms:", [round(c, 3) for c in change])
 next(iter(result.figures.values()))

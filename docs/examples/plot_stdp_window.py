@@ -15,6 +15,6 @@ result = stdp_protocols.stdp_window(
     delta_t_ms=[-50, -30, -20, -10, -5, 0, 5, 10, 20, 30, 50],
     synapses=400,
 )
-for dt, change in zip(result.summary["delta_t_ms"], result.summary["synaptic_change"]):
+for dt, change in zip(result.summary["delta_t_ms"], result.summary["synaptic_change"], strict=True):
     print(f"{dt:+5.0f} ms: {change:.3f}")
 result.figures["stdp_window"]

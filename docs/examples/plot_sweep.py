@@ -9,6 +9,9 @@ resumable results folder, then read back with :func:`neurosim.sweep.load_results
 """
 
 import tempfile
+from pathlib import Path
+
+import numpy as np
 
 from neurosim.plotting import plt
 from neurosim.sweep import load_results, sweep
@@ -28,10 +31,6 @@ df[["run_id", "tau_m", "status", "wall_s"]]
 # %%
 # The table holds the scalars of each run; its arrays (here the currents and the rates)
 # are kept in ``runs/<run_id>/arrays.npz`` of the results folder:
-from pathlib import Path
-
-import numpy as np
-
 fig, ax = plt.subplots(figsize=(5, 3.5))
 for row in df.sort_values("tau_m").itertuples():
     arrays = np.load(Path(folder) / "runs" / row.run_id / "arrays.npz")
