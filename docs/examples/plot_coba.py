@@ -9,13 +9,7 @@ number of inputs per neuron) for 300 ms.
 """
 
 from neurosim.experiments import coba
-from neurosim.plotting import plt
 
 result = coba.run(duration=300.0, n_exc=800, n_inh=200, p=0.08)
 print({k: result.summary[k] for k in ("rate_exc_hz", "rate_inh_hz", "cv_isi_exc")})
-
-fig, ax = plt.subplots(figsize=(8, 3))
-ax.plot(result.arrays["exc_t"], result.arrays["exc_i"], ",k")
-ax.set_xlabel("time (ms)")
-ax.set_ylabel("excitatory neuron")
-fig.tight_layout()
+result.figures["raster"]  # the experiment's own figure: the raster of both populations

@@ -21,6 +21,7 @@ for ax, model, currents in [
 ]:
     result = fi_curve.run(model=model, currents=currents, duration=700.0, transient=200.0)
     print(model, result.summary["rate_hz"])
+    plt.close(result.figures["fi_curve"])  # the experiment draws its own figure: not shown here
     ax.plot(result.arrays["current_pA"], result.arrays["rate_hz"], "o-", label="simulated")
     if model == "lif":
         fine = np.linspace(0, 1000, 300)
