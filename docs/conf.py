@@ -82,6 +82,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,
+    # every build runs every script again, so that no figure outlives a change of the code
+    "run_stale_examples": True,
     "matplotlib_animations": False,
     "reset_modules": ("matplotlib",),
     "show_memory": False,
