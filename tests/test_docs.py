@@ -271,6 +271,7 @@ def test_internal_links_of_the_site_resolve(site):
             if re.match(r"^[a-z]+:", link) or link.startswith("//"):
                 continue  # external
             target, _, anchor = link.partition("#")
+            target = target.split("?", 1)[0]  # ?v=... of the static files
             path = (page.parent / target).resolve() if target else page
             if path.is_dir():
                 path = path / "index.html"
