@@ -43,8 +43,8 @@ two presynaptic pathways, ``pre: ge_post += w`` (no delay) and
 Its per-step cost is dominated by the integration (and one Gaussian draw) of every
 one of the 100 000 synapses in every step, about 17 s per simulated second here.
 
-What is measured
-----------------
+Measurements
+------------
 As in :mod:`neurosim.experiments.benchmarks.coba`: every measurement runs in a fresh Python
 process (``python -m neurosim.experiments.benchmarks.calcium --worker ...``) in a temporary
 directory; timers start after ``import neurosim`` / ``import brian2``.

@@ -205,6 +205,7 @@ def _print_table(results: dict, cores: int) -> None:
 
 
 def main(argv=None) -> int:
+    """``neurosim bench sweep``: see the module docstring."""
     from neurosim.sweep import grid_points
 
     parser = argparse.ArgumentParser(
