@@ -314,3 +314,26 @@ def test_operations_are_never_jumped_over():
     net.run(3.5 * hour, fast_forward=True)
     assert seen == [hour, 2 * hour, 3 * hour]
     assert trace.gaps.shape[0] == 4  # four quiet stretches between the calls
+
+
+def test_spikes_on_their_way_through_long_plastic_delays_are_not_jumped_over():
+    """A plasticity-only projection (nothing transmitted) with per-synapse delays of
+    1 and 150 ms: between the two arrivals nothing changes for longer than the drain's
+    100 ms settling window, yet ``advance`` must wait for the second, so that the rule
+    sees every presynaptic event, exactly as stepping does."""
+    nets = []
+    for _ in range(2):
+        net = ns.Network(dt=0.1, seed=8)
+        gen = net.add_spike_generator("gen", 2, times=[1.0, 2.0], indices=[0, 1])
+        post = net.add_population("post", 3, "lif")
+        rule = ns.synapses.synapse_model("stdp_pair", A_plus=0.05, A_minus=0.05)
+        delays = np.tile([1.0, 150.0], 3)
+        net.connect(gen, post, weight=0.5, delay=delays, synapse=rule, receptor=None, name="slow")
+        net.run(5.0)
+        nets.append(net)
+    nets[0].advance(10_000.0)
+    nets[1].run(10_000.0)
+    a, b = (n.projections["slow"] for n in nets)
+    assert a.delay_groups.size == 2 and nets[0].counters() == nets[1].counters()
+    assert nets[0].counters()["plasticity_updates/slow"] == 6
+    assert np.array_equal(a.weight, b.weight) and np.array_equal(a.S_pre, b.S_pre)

@@ -123,9 +123,13 @@ def _watched(net, engine, pops, rules) -> list[tuple[str, np.ndarray]]:
 
 
 def _in_flight(net) -> bool:
-    """Whether a ring buffer holds a delayed input or an event queue a pending event."""
+    """Whether a ring buffer holds a delayed input, an event queue a pending event or
+    a spike history (plastic projections with several delays) a spike of its last
+    steps, which a delay group may not have received yet."""
     for name, array in net.buffers.items():
         if (name.startswith("ring/") or "queue_count/" in name) and np.any(array):
+            return True
+        if name.startswith("history/") and np.any(array[:, 0]):
             return True
     return False
 
