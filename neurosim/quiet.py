@@ -26,7 +26,6 @@ import numpy as np
 
 from neurosim.inputs import PoissonSource, SpikeGeneratorSource
 
-
 #: An operation due more often than every this many ms acts throughout its span.
 DENSE_MS = 1000.0
 
