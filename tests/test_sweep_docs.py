@@ -59,3 +59,21 @@ def test_analysis_example_runs(tmp_path, monkeypatch):
     from neurosim.plotting import plt
 
     plt.close("all")
+
+
+SWEEPS = [block for block in BLOCKS if "sweep(" in block and "dask_jobqueue" not in block]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", SWEEPS, ids=[f"sweep{k}" for k in range(len(SWEEPS))])
+def test_sweep_example_runs_in_full_as_a_script(code, tmp_path):
+    """Each sweep of the guide, run as a user runs it (``python script.py``, workers
+    and all), finishes and prints its table. The SLURM example needs a SLURM cluster."""
+    script = tmp_path / "example.py"
+    script.write_text(code)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=1200
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    if "out=" in code:
+        assert list((tmp_path / "results").rglob("*.parquet"))
