@@ -15,6 +15,8 @@ are advanced by forward Euler from the values at the start of the step (Brian2's
 g, a nS; w, b, I pA; tau ms. Defaults: Brette & Gerstner 2005 Table 1 (tonic
 spiking fit) with NEST's synaptic defaults (tau_syn_ex 0.2 ms, tau_syn_in 2 ms,
 E_ex 0 mV, E_in -85 mV) and V_peak 0 mV.
+
+References: :cite:p:`brette2005` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

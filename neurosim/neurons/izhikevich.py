@@ -11,6 +11,8 @@ advanced by forward Euler from the values at the start of the step (Brian2's
 ``euler``). Synaptic input is a voltage jump: receptors ``exc`` and ``inh`` both add
 the (signed) weight in mV to V. Defaults: regular spiking, a 0.02/ms, b 0.2/ms,
 c -65 mV, d 8 mV/ms, V_th 30 mV; initial V = c, u = bV.
+
+References: :cite:p:`izhikevich2003` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

@@ -37,6 +37,8 @@ with the step's start time, V is set to V_reset and held there for ``t_ref`` (ro
 to whole steps as Brian2 does, ``n_ref = int((t_ref + 1e-3 dt)/dt)``; the neuron
 integrates again once ``n - n_spike >= n_ref``,
 Brian2's rule). Synaptic variables decay during refractoriness.
+
+References: :cite:p:`gerstner2014,vogels2005` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ Units: concentrations are dimensionless; time constants in ms. The difference of
 exponentials is the usual alpha-like kernel of volume transmission (e.g. the
 eligibility/dopamine model of Izhikevich 2007, Cereb. Cortex 17:2443, there with an
 instant rise).
+
+References: :cite:p:`izhikevich2007` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ generator (:func:`neurosim.kernels.rng.refill_normals`).
 paper's own analysis). The error against clock-driven integration of the full
 equation is quantified in ``tests/synapses/test_calcium.py`` and docs/rules/calcium.md.
 Units: times in ms (``tau`` too: the published 150 s is 150000 ms).
+
+References: :cite:p:`graupner2012` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

@@ -33,6 +33,8 @@ influx and for w) only while that neuron's NMDA gate or their calcium is above
 ``1e-6`` of its scale — about 3 s after its last spike. Otherwise calcium is zero and
 :math:`w` relaxes exactly to :math:`\Omega(0)/\lambda` with rate :math:`\lambda\eta(0)`,
 applied when the synapse is next touched.
+
+References: :cite:p:`shouval2002` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

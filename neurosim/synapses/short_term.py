@@ -16,6 +16,8 @@ and the target receives :math:`w r`. The first spike has :math:`u = U`, :math:`r
 a per-synapse state (``projection.U``) so that a long-term rule can change it.
 Defaults: depressing neocortical synapse, U 0.5, tau_d 800 ms, tau_f 0 (Markram et al.
 1998); facilitating sets are in ``models/synapses``.
+
+References: :cite:p:`markram1998,tsodyks2000` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations

@@ -36,6 +36,8 @@ minimal and full) are in ``models/synapses``.
 
 Order (as Brian2's STDP example): at a presynaptic event the present weight is
 transmitted, then depressed; at a postsynaptic spike the weight is potentiated.
+
+References: :cite:p:`song2000,vanrossum2000,gutig2003,bi1998,pfister2006` (the bibliography of the documentation, ``docs/references.bib``).
 """
 
 from __future__ import annotations
