@@ -89,6 +89,11 @@ def big(x, marker_dir, mb=200):
     return {"x": x, "arr": arr}
 
 
+def blob(mb):
+    """``mb`` MB of zero bytes (a result whose sending takes a while)."""
+    return bytes(mb * 2**20)
+
+
 def pid_of_worker(x, marker_dir):
     """Writes its worker's pid to ``marker_dir/<x>.pid`` and sleeps a minute."""
     (Path(marker_dir) / f"{x}.pid").write_text(str(os.getpid()))

@@ -2,16 +2,20 @@
 row files and manifests, Ctrl-C during a large result, a killed parent."""
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from neurosim.sweep import load_results, sweep
+from neurosim.sweep.pool import stop_pool
+from tests import sweep_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 QUAD = "tests.sweep_targets:quadratic"
@@ -122,6 +126,34 @@ def test_ctrl_c_while_a_worker_sends_a_large_result_exits_at_once(tmp_path):
     assert len(load_results(tmp_path / "out")) <= 2
     leftovers = [*(tmp_path / "out").rglob("*.tmp"), *(tmp_path / "out").rglob("*.claim")]
     assert leftovers == []
+
+
+def _in_pipe_write(pid: int) -> bool:
+    """Whether process ``pid`` is blocked writing into a pipe (Linux ``wchan``)."""
+    return Path(f"/proc/{pid}/wchan").read_text().endswith("pipe_write")
+
+
+@pytest.mark.skipif(not Path("/proc/self/wchan").exists(), reason="needs /proc/<pid>/wchan")
+def test_stopping_a_pool_while_a_result_is_half_sent_ends_its_reading_thread():
+    """The pool is stopped (as on Ctrl-C) while its worker is writing a 400 MB result
+    into the pipe (the worker is frozen there, so that the message is surely cut): the
+    reading thread, left waiting for the rest of the message, must end, or it would
+    hold up the interpreter's exit (what made Ctrl-C hang)."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    future = pool.submit(sweep_targets.blob, 400)
+    (worker,) = pool._processes.values()
+    writer, manager = pool._result_queue._writer, pool._executor_manager_thread
+    try:
+        deadline = time.monotonic() + 120
+        while not _in_pipe_write(worker.pid) and time.monotonic() < deadline:
+            pass
+        os.kill(worker.pid, signal.SIGSTOP)  # frozen in the middle of the message
+        assert not future.done(), "the result was sent before the pool could be stopped"
+        stop_pool(pool)
+        manager.join(timeout=10)
+        assert not manager.is_alive()
+    finally:
+        writer.close()  # without the fix, lets the thread (and this process) end
 
 
 def test_workers_exit_when_their_parent_is_killed(tmp_path):

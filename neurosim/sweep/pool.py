@@ -26,6 +26,7 @@ def stop_pool(pool) -> None:
     parent's end of the result pipe is closed as well, so that the read ends at once."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)  # shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         if proc.is_alive():
@@ -34,7 +35,6 @@ def stop_pool(pool) -> None:
         proc.join(timeout=5)
         if proc.is_alive():
             proc.kill()
-    results = getattr(pool, "_result_queue", None)
     if results is not None:
         results._writer.close()
     if manager is not None:
