@@ -17,8 +17,9 @@ distributed = pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def cluster():
+def _local_cluster():
+    import contextlib
+
     import dask
 
     # the scheduler reports KilledWorker after a task's worker died twice (default 3),
@@ -28,17 +29,33 @@ def cluster():
         "distributed.scheduler.allowed-failures": 1,
         "distributed.scheduler.worker-saturation": 1.0,
     }
-    with (
-        dask.config.set(config),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-    ):
+    stack = contextlib.ExitStack()
+    stack.enter_context(dask.config.set(config))
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    stack.enter_context(cluster)
+    return stack, cluster
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    stack, cluster = _local_cluster()
+    with stack:
+        yield cluster
+
+
+@pytest.fixture
+def own_cluster():
+    """A cluster for a test that kills its workers: one whose nannies are slow to bring
+    them back (seen on a loaded machine) must not leave the other tests without any."""
+    stack, cluster = _local_cluster()
+    with stack:
         yield cluster
 
 
@@ -66,7 +83,7 @@ def test_sweep_through_a_client_and_through_an_address(cluster, tmp_path):
     assert list(df.double) == [6]
 
 
-def test_a_killed_dask_worker_loses_nothing_and_counts_nothing_twice(cluster, tmp_path):
+def test_a_killed_dask_worker_loses_nothing_and_counts_nothing_twice(own_cluster, tmp_path):
     markers = tmp_path / "markers"
     markers.mkdir()
     df = sweep(
@@ -74,7 +91,7 @@ def test_a_killed_dask_worker_loses_nothing_and_counts_nothing_twice(cluster, tm
         grid={"x": list(range(8))},
         params={"marker_dir": str(markers), "once": [2, 5], "always": [6]},
         out=tmp_path / "out",
-        executor=cluster,
+        executor=own_cluster,
         retries=1,
     )
     assert len(df) == 8 and df.run_id.is_unique
