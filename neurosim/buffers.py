@@ -76,6 +76,20 @@ class RunBuffers(Mapping):
         self._arrays[name] = new
         return new
 
+    def in_flight(self) -> bool:
+        """Whether anything is still on its way: a delayed input in a ring buffer
+        (``ring/...``), a pending event in an event queue (``...queue_count/...``), or a
+        spike of the last steps in a plastic projection's spike history
+        (``history/...``, column 0 counts each step's spikes), which a delay group may
+        not have received yet."""
+        for name, array in self._arrays.items():
+            if name.startswith("ring/") or "queue_count/" in name:
+                if np.any(array):
+                    return True
+            elif name.startswith("history/") and np.any(array[:, 0]):
+                return True
+        return False
+
     def applied_current(self, index: int, size: int) -> np.ndarray:
         """What current input ``index`` has added so far (pA) to the ``I`` of each of its
         ``size`` targets, so that a rebuilt engine never adds it twice."""

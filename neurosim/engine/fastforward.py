@@ -122,18 +122,6 @@ def _watched(net, engine, pops, rules) -> list[tuple[str, np.ndarray]]:
     ]
 
 
-def _in_flight(net) -> bool:
-    """Whether a ring buffer holds a delayed input, an event queue a pending event or
-    a spike history (plastic projections with several delays) a spike of its last
-    steps, which a delay group may not have received yet."""
-    for name, array in net.buffers.items():
-        if (name.startswith("ring/") or "queue_count/" in name) and np.any(array):
-            return True
-        if name.startswith("history/") and np.any(array[:, 0]):
-            return True
-    return False
-
-
 def _spikes(net) -> int:
     return sum(v for k, v in net._event_counts.items() if k.startswith("spikes/"))
 
@@ -169,14 +157,14 @@ def _drain(net, engine, watched, end: int) -> tuple[bool, int | None]:
             change = _change(watched, before)
         if _spikes(net) > spikes:
             return False, start
-        if change > 0.0 or _in_flight(net):
+        if change > 0.0 or net.buffers.in_flight():
             anchor = None
         elif anchor is None or _change(watched, anchor) > 0.0:
             anchor, since = before, net.step
         elif net.step - since >= window:
             return True, None
         if net.step >= limit and net.step < end:
-            return change < SETTLE_RTOL and not _in_flight(net), None
+            return change < SETTLE_RTOL and not net.buffers.in_flight(), None
         chunk = min(2 * chunk, CHUNK)
     return True, None
 

@@ -8,6 +8,7 @@ every outcome in the store as it arrives; only the calling process writes the fo
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, deque
 
@@ -139,13 +140,17 @@ def _completed(queue, client, patience: float):
     """The futures of ``queue`` (a ``distributed.as_completed``) as they finish; raises
     :class:`NoWorkers` once the cluster has had no worker for ``patience`` seconds,
     rather than waiting forever on futures that nothing will run."""
-    alone_since = None
+    alone_since, checked = None, -math.inf
     while not queue.is_empty():
         batch = queue.next_batch(block=False)
         if batch:
             alone_since = None
             yield from batch
             continue
+        time.sleep(0.2)
+        if time.monotonic() - checked < min(5.0, patience / 2):
+            continue  # ask the scheduler for its workers now and then, not every poll
+        checked = time.monotonic()
         if client.nthreads():
             alone_since = None
         elif alone_since is None:
@@ -156,7 +161,6 @@ def _completed(queue, client, patience: float):
                 f"{patience:g} s, so the sweep stopped; every finished run is saved: start "
                 "workers and run the same sweep again to resume"
             )
-        time.sleep(0.2)
 
 
 class NoWorkers(RuntimeError):
