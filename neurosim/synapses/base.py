@@ -175,9 +175,12 @@ class SynapseModel(Parametrised):
         return P
 
     def attach(self, projection) -> None:
-        """Called once when a projection with this rule is made (after
-        :meth:`initial_state`): a rule may check the projection (e.g. refuse one
-        without a modulator) or set state from it. Default: nothing."""
+        """Called when a projection with this rule is made (after
+        :meth:`initial_state`) and again right after a state variable of the
+        modulator it reads was assigned from Python (``modulator.c = ...``; the
+        projection was synchronized just before): a rule may check the projection
+        (e.g. refuse one without a modulator) or take state from the modulator.
+        Default: nothing."""
 
     def check_target(self, post_model) -> None:
         """Raise ValueError when the rule cannot act on synapses onto ``post_model``."""
