@@ -118,6 +118,10 @@ class SynapseModel(Parametrised):
     on_modulator: ClassVar[Any] = None
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
+    #: Whether ``brian2_model(modulator=...)`` describes the rule reading its
+    #: projection's modulator for the Brian2 backend (see ``Brian2RuleSpec.releases``);
+    #: the backend refuses other rules that read one.
+    brian2_modulated: ClassVar[bool] = False
 
     def advance_quiet(self, w, Ssyn, Spre, Spost, P, n0: int, n1: int, R, X, M, Q, q) -> None:
         """Fast-forward hook: bring the rule's state from step ``n0`` to ``n1`` through

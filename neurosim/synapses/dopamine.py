@@ -70,6 +70,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER
 from neurosim.neurons.modulator import BASELINE as M_BASELINE
@@ -219,9 +220,9 @@ class StdpDopamine(SynapseModel):
     name = "stdp_dopamine"
     Params = DopamineSTDPParams
     synapse_vars = (("c", "1"), ("d", "1"), ("d_rise", "1"), (SynapseModel.LAST_UPDATE, "1"))
-    pre_vars = (("trace", "1"), (SynapseModel.LAST_SPIKE, "1"))
-    post_vars = (("trace", "1"), (SynapseModel.LAST_SPIKE, "1"))
-    needs_modulator = True
+    pre_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    post_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    brian2_modulated = True
     on_pre = da_on_pre
     on_post = da_on_post
     on_modulator = da_on_modulator
@@ -293,5 +294,51 @@ class StdpDopamine(SynapseModel):
     def check_weights(self, weight):
         check_bounds(weight, self.name, 0.0, self.params.w_max)
 
-    def brian2_model(self):
-        raise NotImplementedError("stdp_dopamine: Brian2 description not written yet")
+    def brian2_model(self, modulator=None):
+        """Brian2 synapses integrating the same equations step by step (``rk4``): the
+        weight, the eligibility and each synapse's own copy of the modulator
+        (``dopa``, ``dopa_rise``, with the modulator's equations; releases reach it
+        through ``releases``) are clock-driven, the STDP traces event-driven as in
+        ``stdp_pair``; the weight is clipped at the end of every step. ``modulator``:
+        the model of the modulator the projection reads."""
+        if modulator is None:
+            raise ValueError("stdp_dopamine: the Brian2 description needs the modulator model")
+        p, mp = self.params, modulator.brian2_model().namespace
+        jump = "= 1" if p.interaction == "nearest" else "+= 1"
+        rise = mp["tau_rise"] > 0
+        dopamine = "-(dopa - baseline)/(tau_decay*ms)"
+        if rise:
+            dopamine += " + gain*dopa_rise/(tau_rise*ms)"
+        rising = (
+            "ddopa_rise/dt = -dopa_rise/(tau_rise*ms) : 1 (clock-driven)"
+            if rise
+            else "dopa_rise : 1"
+        )
+        namespace = {k: v for k, v in p.as_dict().items() if k != "interaction"}
+        namespace.update({k: mp[k] for k in ("baseline", "tau_decay", "tau_rise", "gain")})
+        return Brian2RuleSpec(
+            model=f"""
+                dw/dt = rate*c*dopa/ms : 1 (clock-driven)
+                dc/dt = -c/(tau_c*ms) : 1 (clock-driven)
+                ddopa/dt = {dopamine} : 1 (clock-driven)
+                {rising}
+                dapre/dt = -apre/(tau_plus*ms) : 1 (event-driven)
+                dapost/dt = -apost/(tau_minus*ms) : 1 (event-driven)
+            """,
+            on_pre=f"""
+                {{target}} += w
+                c -= A_minus*apost
+                apre {jump}
+            """,
+            on_post=f"""
+                c += A_plus*apre
+                apost {jump}
+            """,
+            namespace=namespace,
+            method=("rk4",),
+            synapse_state={"c": "c", "dopa": "d", "dopa_rise": "d_rise"},
+            pre_traces={"apre": ("trace", p.tau_plus)},
+            post_traces={"apost": ("trace", p.tau_minus)},
+            releases={"c": "dopa", "r": "dopa_rise"},
+            regularly="w = clip(w, 0, w_max)",
+        )
