@@ -95,8 +95,11 @@ _INTERACTIONS = ("all_to_all", "nearest")
 
 @dataclass(frozen=True)
 class DopamineSTDPParams(ParameterSet):
-    """Parameters of ``stdp_dopamine`` (defaults: Izhikevich 2007 and its published
-    code ``daspnet.m``; weights in the receptor's unit, mV for ``izhikevich``)."""
+    r"""Parameters of ``stdp_dopamine``: defaults are the equations of Izhikevich 2007
+    as written (``rate`` 1/ms: :math:`ds/dt = c\,d`) with the time constants,
+    amplitudes and bound of its published code ``daspnet.m``; the set
+    ``izhikevich_2007_dopamine`` also has the code's update once per 10 ms
+    (``rate = 0.1`` /ms). Weights in the receptor's unit, mV for ``izhikevich``."""
 
     tau_c: float = parameter(
         1000.0, "time", low=0.0, low_open=True, doc="eligibility trace decay (1 s)"

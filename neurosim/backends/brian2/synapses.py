@@ -32,7 +32,13 @@ Plastic projections
     integrated in the slot ``end``, after the events of the step and the neuron updates
     (neurosim's ``on_step``, which reads the postsynaptic ``v`` after the update); pure
     exponential decays among them (Graupner–Brunel's calcium) are made exact as for
-    neuron groups, by an operation right after the state update.
+    neuron groups, by an operation right after the state update. Statements in
+    ``regularly`` run after that update (order 2), e.g. clipping a continuously
+    integrated weight.
+Modulated rules
+    A rule that reads its projection's modulator (``brian2_modulated``) gets the
+    modulator's model (``rule.brian2_model(modulator=...)``) and keeps a copy of the
+    modulator in each synapse; :func:`release_synapses` routes releases to it.
 """
 
 from __future__ import annotations
