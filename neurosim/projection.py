@@ -92,6 +92,8 @@ class Projection:
         self.synapse = synapse
         #: The modulator population whose state the rule's kernels read (or None).
         self.modulator = modulator
+        if synapse is not None:
+            synapse.check_modulator(modulator)
         if receptor is None:
             if synapse is None:
                 raise ValueError("receptor=None (no transmission) needs a plasticity rule")
@@ -278,6 +280,7 @@ class Projection:
                 "make a new projection instead"
             )
         rule.check_weights(self.weight)
+        rule.check_modulator(self.modulator)
         self.network._params_changed(self, rule.constants(dt))
         object.__setattr__(self, "synapse", rule)
 

@@ -170,6 +170,11 @@ class SynapseModel(Parametrised):
     def check_weights(self, weight: np.ndarray) -> None:
         """Raise ValueError when initial weights violate the rule's bounds."""
 
+    def check_modulator(self, modulator) -> None:
+        """Raise ValueError when the rule cannot read ``modulator`` (the modulator
+        population of the projection, or None when it reads none); called when the
+        projection is made and when its parameters change. The default accepts any."""
+
     def brian2_model(self) -> Brian2RuleSpec:
         """The same rule for the Brian2 reference backend (clock-driven where the rule
         needs it), for cross-checks."""
