@@ -7,8 +7,8 @@ eligibility traces, one for potentiation and one for depression, as in the
 experiments of He et al. 2015 :cite:p:`he2015`, where Hebbian pairing leaves distinct,
 silent LTP and LTD traces in cortical synapses that monoamines convert into lasting
 changes seconds later, and in the model of Huertas, Schwettmann & Shouval 2016
-:cite:p:`huertas2016`: traces that saturate, decay with their own time constants and
-compete when a reinforcement signal converts them both.
+:cite:p:`huertas2016`: an LTP and an LTD trace with their own dynamics and magnitudes,
+which compete when a reinforcement signal converts them both.
 
 Per synapse, with :math:`\Theta` the Heaviside function:
 
@@ -23,8 +23,9 @@ Per synapse, with :math:`\Theta` the Heaviside function:
     \frac{dw}{dt} = \frac{m(t)}{\tau_w}\,\bigl(A_p x_p - A_d x_d\bigr),
     \qquad w \in [w_{min}, w_{max}]
 
-The traces :math:`x_p, x_d \in [0, 1]` are fractions of their maximum (Huertas et al.'s
-:math:`T/T_{max}`, their Hebbian term being here the calcium above a threshold);
+The traces :math:`x_p, x_d \in [0, 1]` are fractions of their maximum; each is induced
+while the calcium is above its threshold (the Hebbian term of the three-factor rule)
+and saturates, a form chosen so that the update stays exact between events;
 :math:`m(t)` is the concentration of the modulator the projection reads
 (:mod:`neurosim.neurons.modulator`): without it (:math:`m = 0`) the traces rise and
 decay and the weight never changes. Which trace wins depends on when the modulator
@@ -48,8 +49,13 @@ otherwise), and the modulator, without a release in between, is
 (:math:`c_0, r_0` its state at the last update, :math:`b` its baseline, :math:`h` its
 peak factor; :math:`K_r = 0` without a rise). The weight change over a part is then a
 sum of integrals :math:`\int_0^T e^{-\lambda t} dt = (1 - e^{-\lambda T})/\lambda`,
-exact to rounding. The bounds are applied at each update (the weight is clipped to
-:math:`[w_{min}, w_{max}]`): exact whenever no bound is reached between two updates.
+exact to rounding. The bounds are applied at the end of each part (the weight is
+clipped to :math:`[w_{min}, w_{max}]`), and the part below both thresholds, the long
+one, is first cut where the conversion :math:`A_p x_p - A_d x_d` changes sign (at most
+once while both traces decay, at :math:`t^* = \ln(A_p x_p / A_d x_d) /
+(1/\tau_p - 1/\tau_d)`). With a non-negative modulator the weight then moves one way
+in each piece, so the hard bounds are exact there; only in the parts above a threshold
+(milliseconds after each transient) is a bound reached mid-part applied at its end.
 
 The rule keeps the modulator's trajectory per synapse, so it needs the modulator's
 time constants and baseline: its parameters ``mod_tau_decay``, ``mod_tau_rise`` and
@@ -160,11 +166,12 @@ def _trace_area(x0, xi, k, b, kd, kr, T, P):
 
 
 @kernel
-def _part(T, on_p, on_d, xp, xd, kd, kr, P):
+def _part(T, on_p, on_d, w, xp, xd, kd, kr, P):
     """Over a part of length ``T`` in which the LTP (``on_p``) and LTD (``on_d``)
-    traces are induced or not: the weight change and the new ``x_p, x_d, K_d, K_r``."""
+    traces are induced or not: the new weight (clipped to its bounds) and the new
+    ``x_p, x_d, K_d, K_r``."""
     if T <= 0.0:
-        return 0.0, xp, xd, kd, kr
+        return w, xp, xd, kd, kr
     b = P[M_BASE]
     k = P[K_P] if on_p else P[DECAY_P]
     area_p, xp = _trace_area(xp, P[XI_P] if on_p else 0.0, k, b, kd, kr, T, P)
@@ -172,24 +179,40 @@ def _part(T, on_p, on_d, xp, xd, kd, kr, P):
     area_d, xd = _trace_area(xd, P[XI_D] if on_d else 0.0, k, b, kd, kr, T, P)
     kd = kd * math.exp(-P[M_RATE_D] * T)
     kr = kr * math.exp(-P[M_RATE_R] * T)
-    return P[GAIN_P] * area_p - P[GAIN_D] * area_d, xp, xd, kd, kr
+    w = w + (P[GAIN_P] * area_p - P[GAIN_D] * area_d)
+    return min(max(w, P[W_MIN]), P[W_MAX]), xp, xd, kd, kr
+
+
+@kernel
+def _crossing(xp, xd, P):
+    """While both traces decay, the time at which :math:`A_p x_p e^{-t/\\tau_p} =
+    A_d x_d e^{-t/\\tau_d}` (where the conversion changes sign; at most once), or -1."""
+    a, b, rate = P[GAIN_P] * xp, P[GAIN_D] * xd, P[DECAY_P] - P[DECAY_D]
+    if a <= 0.0 or b <= 0.0 or rate == 0.0:
+        return -1.0
+    return math.log(a / b) / rate
 
 
 @kernel
 def _update(s, n, jump, w, Ssyn, P):
     """Bring synapse ``s`` to step ``n`` by the exact solution (module docstring), then
-    add ``jump`` to its calcium."""
+    add ``jump`` to its calcium. The part below both thresholds is split where the
+    conversion changes sign, so that the bounds, applied after each piece, are exact
+    there (for a non-negative modulator)."""
     span = max(0.0, (n - Ssyn[LAST, s]) * P[DT])
     c0 = Ssyn[CA, s]
     log_c = math.log(max(c0, 1e-300))
     t_above = min(span, max(0.0, P[TAU_CA] * (log_c - P[LOG_THETA_D])))
     t_p = min(span, max(0.0, P[TAU_CA] * (log_c - P[LOG_THETA_P])))
     kr = Ssyn[MR, s] * P[M_INV_H]
-    xp, xd, kd = Ssyn[XP, s], Ssyn[XD, s], Ssyn[MC, s] - P[M_BASE] + kr
-    dw1, xp, xd, kd, kr = _part(t_p, True, True, xp, xd, kd, kr, P)
-    dw2, xp, xd, kd, kr = _part(t_above - t_p, False, True, xp, xd, kd, kr, P)
-    dw3, xp, xd, kd, kr = _part(span - t_above, False, False, xp, xd, kd, kr, P)
-    w[s] = min(max(w[s] + (dw1 + dw2 + dw3), P[W_MIN]), P[W_MAX])
+    ws, xp, xd, kd = w[s], Ssyn[XP, s], Ssyn[XD, s], Ssyn[MC, s] - P[M_BASE] + kr
+    ws, xp, xd, kd, kr = _part(t_p, True, True, ws, xp, xd, kd, kr, P)
+    ws, xp, xd, kd, kr = _part(t_above - t_p, False, True, ws, xp, xd, kd, kr, P)
+    t_0 = span - t_above
+    cut = min(max(_crossing(xp, xd, P), 0.0), t_0)
+    ws, xp, xd, kd, kr = _part(cut, False, False, ws, xp, xd, kd, kr, P)
+    ws, xp, xd, kd, kr = _part(t_0 - cut, False, False, ws, xp, xd, kd, kr, P)
+    w[s] = ws
     Ssyn[XP, s], Ssyn[XD, s] = xp, xd
     Ssyn[MR, s] = Ssyn[MR, s] * math.exp(-P[M_RATE_R] * span)
     Ssyn[MC, s] = P[M_BASE] + kd - kr

@@ -37,8 +37,9 @@ def _crossing(theta):
     return event
 
 
-def _segment(p, y, t0, t1, gain):
-    """Integrate from ``t0`` to ``t1`` without jumps, restarting at threshold crossings."""
+def _segment(p, y, t0, t1, gain, path):
+    """Integrate from ``t0`` to ``t1`` without jumps, restarting at threshold crossings;
+    append the unbounded weight every 0.5 ms to ``path``."""
     while t0 < t1:
         on_p, on_d = float(y[0] > p.theta_p), float(y[0] > p.theta_d)
         events = [_crossing(th) for th, on in ((p.theta_p, on_p), (p.theta_d, on_d)) if on]
@@ -50,7 +51,9 @@ def _segment(p, y, t0, t1, gain):
             rtol=1e-12,
             atol=1e-14,
             events=events or None,
+            dense_output=True,
         )
+        path.extend(sol.sol(np.arange(t0, sol.t[-1], 0.5))[5] if sol.t[-1] > t0 else [])
         y = sol.y[:, -1].copy()
         if sol.status == 1:  # a threshold crossed: go on below it
             t0 = sol.t[-1]
@@ -60,19 +63,22 @@ def _segment(p, y, t0, t1, gain):
     return y
 
 
-def reference_weight(p, calcium, releases, w0, t_end):
-    """The weight at ``t_end`` (ms) of one synapse with rule parameters ``p``, calcium
+def reference_weight(p, calcium, releases, w0, t_end, bounded=False):
+    r"""The weight at ``t_end`` (ms) of one synapse with rule parameters ``p``, calcium
     jumps ``calcium`` [(time, amount)] and modulator releases ``releases`` [(time,
-    weight)], from weight ``w0``, without weight bounds."""
+    weight)], from weight ``w0``: without bounds, or (``bounded``) with the hard upper
+    bound ``w_max`` (the weight never reaching ``w_min``): the unbounded path :math:`W`
+    reflected at the bound, :math:`w(t) = W(t) - \max(0, \max_{s \le t} W(s) - w_{max})`,
+    the maximum taken on a 0.5 ms grid."""
     gain = 0.0
     if p.mod_tau_rise > 0:
         h = _peak_factor(p.mod_tau_decay, p.mod_tau_rise)
         gain = (p.mod_tau_decay - p.mod_tau_rise) / (p.mod_tau_decay * h)
     jumps = sorted([(t, 0, a) for t, a in calcium] + [(t, 1, a) for t, a in releases])
     y = np.array([0.0, 0.0, 0.0, p.mod_baseline, 0.0, w0])
-    t = 0.0
+    t, path = 0.0, [w0]
     for when, kind, amount in jumps:
-        y = _segment(p, y, t, when, gain)
+        y = _segment(p, y, t, when, gain, path)
         t = when
         if kind == 0:
             y[0] += amount
@@ -80,4 +86,7 @@ def reference_weight(p, calcium, releases, w0, t_end):
             y[4] += amount
         else:
             y[3] += amount
-    return _segment(p, y, t, t_end, gain)[5]
+    w = _segment(p, y, t, t_end, gain, path)[5]
+    if not bounded:
+        return w
+    return w - max(0.0, max(max(path), w) - p.w_max)

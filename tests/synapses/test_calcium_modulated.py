@@ -90,7 +90,22 @@ def test_no_release_no_change_and_baseline_converts_slowly():
     assert proj.weight == pytest.approx(ref, rel=1e-9)
 
 
-def test_bounds_clip_the_weight():
+def test_hard_bound_matches_the_reflected_reference():
+    # starting near w_max, an early release converts the LTP trace up to the bound, then
+    # (the LTD trace outliving it, modulator still present) takes the weight down again:
+    # the bound must hold the weight while it presses on it, not cut the net change
+    rule = CalciumModulated(mod_tau_decay=20000.0, w_max=0.6)
+    net, proj, shift = pairing_network(rule, releases=[1000.0], tau_decay=20000.0, w0=0.55)
+    net.run(80000.0)
+    proj.synchronize()
+    free = reference(rule, [1000.0], shift, w0=0.55, t_end=80000.0)[0]
+    p = rule.params
+    calcium = [(t + shift + p.D, p.C_pre) for t in PRE] + [(t + shift, p.C_post) for t in POST]
+    releases = [(1000.0 + shift + DT, 1.0)]
+    bounded = reference_weight(p, calcium, releases, 0.55, 80000.0, bounded=True)
+    assert free < 0.6 and bounded < free - 0.01  # the bound was reached, and it matters
+    assert proj.weight[0] == pytest.approx(bounded, abs=1e-9)
+    # and a weight pushed far beyond the bound stays at it
     rule = CalciumModulated(A_d=0.0, w_max=0.6)
     net, proj, _ = pairing_network(rule, releases=[1000.0], amount=50.0)
     net.run(11000.0)
