@@ -106,8 +106,18 @@ _SHOUVAL_PARAMS = (
     "I_f tau_f tau_s V_r Mg bpap_amplitude bpap_fast tau_bpap_fast tau_bpap_slow bpap_delay "
     "alpha1 alpha2 beta1 beta2 P1 P2 P3 P4 lam tau_epsp_decay tau_epsp_rise V_rest"
 ).split()
+
+
 #: What each named slot of each class's P holds, written from the model equations:
 #: (name of the size constant, slot name -> value for parameters p at step DT).
+def _inverse_peak(tau_d, tau_r):
+    """1/h of a difference of exponentials that peaks at 1 (0 without a rise)."""
+    if tau_r == 0:
+        return 0.0
+    t = tau_r * tau_d / (tau_d - tau_r) * math.log(tau_d / tau_r)
+    return 1 / (math.exp(-t / tau_d) - math.exp(-t / tau_r))
+
+
 SLOTS = {
     "LIF": (
         "LIF_SIZE",
@@ -225,6 +235,31 @@ SLOTS = {
             "INV_2TAU": lambda p: 1 / (2 * p.tau),
             "STEP_DECAY": lambda p: DT / p.tau_Ca,
             "BAND_ARG": lambda p: p.gamma_d * p.tau_Ca * math.log(p.theta_p / p.theta_d) / p.tau,
+        },
+    ),
+    "CalciumModulated": (
+        "CM_SIZE",
+        {
+            "DT": lambda p: DT,
+            "TAU_CA": lambda p: p.tau_Ca,
+            "C_PRE": lambda p: p.C_pre,
+            "C_POST": lambda p: p.C_post,
+            "LOG_THETA_D": lambda p: math.log(p.theta_d),
+            "LOG_THETA_P": lambda p: math.log(p.theta_p),
+            "K_P": lambda p: 1 / p.tau_p + 1 / p.tau_ip,
+            "XI_P": lambda p: p.tau_p / (p.tau_p + p.tau_ip),
+            "K_D": lambda p: 1 / p.tau_d + 1 / p.tau_id,
+            "XI_D": lambda p: p.tau_d / (p.tau_d + p.tau_id),
+            "DECAY_P": lambda p: 1 / p.tau_p,
+            "DECAY_D": lambda p: 1 / p.tau_d,
+            "GAIN_P": lambda p: p.A_p / p.tau_w,
+            "GAIN_D": lambda p: p.A_d / p.tau_w,
+            "W_MIN": lambda p: p.w_min,
+            "W_MAX": lambda p: p.w_max,
+            "M_BASE": lambda p: p.mod_baseline,
+            "M_RATE_D": lambda p: 1 / p.mod_tau_decay,
+            "M_RATE_R": lambda p: 1 / p.mod_tau_rise if p.mod_tau_rise > 0 else 0.0,
+            "M_INV_H": lambda p: _inverse_peak(p.mod_tau_decay, p.mod_tau_rise),
         },
     ),
     "Shouval2002": (

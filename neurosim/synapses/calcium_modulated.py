@@ -77,8 +77,9 @@ import numpy as np
 
 from neurosim.kernels.jit import entry, kernel
 from neurosim.neurons.modulator import Modulator, _peak_factor, at
-from neurosim.params import ParameterSet, pack, parameter
+from neurosim.params import pack, parameter
 from neurosim.synapses.base import RULES, SynapseModel, check_bounds
+from neurosim.synapses.calcium import CalciumTransientParams
 
 #: Rows of ``Ssyn``: calcium, the two traces, the modulator's ``c`` and ``r`` as of the
 #: last update, the step of the last update.
@@ -93,28 +94,21 @@ W_MIN, W_MAX, M_BASE, M_RATE_D, M_RATE_R, M_INV_H, CM_SIZE = range(14, 21)
 
 
 @dataclass(frozen=True)
-class CalciumModulatedParams(ParameterSet):
+class CalciumModulatedParams(CalciumTransientParams):
     """Parameters of ``calcium_modulated``. Calcium: the DP set of Graupner & Brunel
     2012, Table S1; traces, conversion and bounds: illustrative values (see
     docs/rules/calcium_modulated.md); modulator: the defaults of ``modulator``."""
 
-    tau_Ca: float = parameter(
-        20.0, "time", low=0.0, low_open=True, doc="calcium decay time constant"
-    )
-    C_pre: float = parameter(1.0, low=0.0, doc="presynaptic calcium amplitude")
-    C_post: float = parameter(2.0, low=0.0, doc="postsynaptic calcium amplitude")
-    theta_d: float = parameter(1.0, low=0.0, low_open=True, doc="depression threshold")
-    theta_p: float = parameter(1.3, low=0.0, low_open=True, doc="potentiation threshold")
     D: float = parameter(13.7, "time", low=0.0, doc="delay of the presynaptic calcium transient")
     tau_p: float = parameter(3000.0, "time", low=0.0, low_open=True, doc="decay of the LTP trace")
-    tau_d: float = parameter(10000.0, "time", low=0.0, low_open=True, doc="decay of the LTD trace")
     tau_ip: float = parameter(
         100.0, "time", low=0.0, low_open=True, doc="induction of the LTP trace (above theta_p)"
     )
+    A_p: float = parameter(1.0, low=0.0, doc="conversion of the LTP trace (weight unit)")
+    tau_d: float = parameter(10000.0, "time", low=0.0, low_open=True, doc="decay of the LTD trace")
     tau_id: float = parameter(
         200.0, "time", low=0.0, low_open=True, doc="induction of the LTD trace (above theta_d)"
     )
-    A_p: float = parameter(1.0, low=0.0, doc="conversion of the LTP trace (weight unit)")
     A_d: float = parameter(0.5, low=0.0, doc="conversion of the LTD trace (weight unit)")
     tau_w: float = parameter(1000.0, "time", low=0.0, low_open=True, doc="conversion time constant")
     w_min: float = parameter(0.0, low=0.0, doc="lower weight bound")
@@ -128,11 +122,7 @@ class CalciumModulatedParams(ParameterSet):
     mod_baseline: float = parameter(0.0, doc="the modulator's baseline (must equal it)")
 
     def check(self):
-        if not self.theta_d < self.theta_p:
-            raise ValueError(
-                f"CalciumModulatedParams: theta_d = {self.theta_d} must be below "
-                f"theta_p = {self.theta_p} (the event-driven scheme relies on it)"
-            )
+        super().check()
         if not self.w_min <= self.w_max:
             raise ValueError(
                 f"CalciumModulatedParams: w_min = {self.w_min} must not exceed w_max = {self.w_max}"
@@ -221,40 +211,39 @@ def _update(s, n, jump, w, Ssyn, P):
 
 
 @kernel
-def cm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
-    """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
+def _events(ptr, ids, gather, w, Ssyn, P, spikes, count, n, jump, target, post, transmit):
+    """Update to step ``n`` the synapses of the spiking neurons (``ptr[i]`` to
+    ``ptr[i + 1]``: the synapses themselves, or with ``gather`` their indices in
+    ``ids``), add ``jump`` to their calcium and, with ``transmit``, send their weights
+    to ``target[post]``."""
     touched = 0
     for k in range(count):
         i = spikes[k]
-        for s in range(indptr[i], indptr[i + 1]):
-            _update(s, float(n), P[C_PRE], w, Ssyn, P)
-        touched += indptr[i + 1] - indptr[i]
+        for p in range(ptr[i], ptr[i + 1]):
+            s = ids[p] if gather else p
+            _update(s, float(n), jump, w, Ssyn, P)
+            if transmit:
+                target[post[s]] += w[s]
+        touched += ptr[i + 1] - ptr[i]
     return touched
+
+
+@kernel
+def cm_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
+    """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
+    return _events(indptr, post, False, w, Ssyn, P, spikes, count, n, P[C_PRE], target, post, False)
 
 
 @kernel
 def cm_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Transmission: bring each synapse to the present step, then send its weight."""
-    touched = 0
-    for k in range(count):
-        i = spikes[k]
-        for s in range(indptr[i], indptr[i + 1]):
-            _update(s, float(n), 0.0, w, Ssyn, P)
-            target[post[s]] += w[s]
-        touched += indptr[i + 1] - indptr[i]
-    return touched
+    return _events(indptr, post, False, w, Ssyn, P, spikes, count, n, 0.0, target, post, True)
 
 
 @kernel
 def cm_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic calcium transients (``C_post``) on every afferent synapse."""
-    touched = 0
-    for k in range(count):
-        j = spikes[k]
-        for p in range(ptr[j], ptr[j + 1]):
-            _update(syn[p], float(n), P[C_POST], w, Ssyn, P)
-        touched += ptr[j + 1] - ptr[j]
-    return touched
+    return _events(ptr, syn, True, w, Ssyn, P, spikes, count, n, P[C_POST], w, syn, False)
 
 
 @kernel
@@ -290,6 +279,8 @@ class CalciumModulated(SynapseModel):
 
     name = "calcium_modulated"
     Params = CalciumModulatedParams
+    delivers = False
+    synchronize = staticmethod(cm_synchronize)
     synapse_vars = (
         ("c", "1"),
         ("x_p", "1"),
@@ -298,17 +289,14 @@ class CalciumModulated(SynapseModel):
         ("m_r", "1"),
         (SynapseModel.LAST_UPDATE, "1"),
     )
-    delivers = False
-    on_transmit = cm_on_transmit
+    on_modulator = cm_on_modulator
     on_pre = cm_on_pre
     on_post = cm_on_post
-    on_modulator = cm_on_modulator
-    synchronize = staticmethod(cm_synchronize)
+    on_transmit = cm_on_transmit
 
     def constants(self, dt):
-        p = self.params
+        p, rise = self.params, self.params.mod_tau_rise > 0
         k_p, k_d = 1.0 / p.tau_p + 1.0 / p.tau_ip, 1.0 / p.tau_d + 1.0 / p.tau_id
-        rise = p.mod_tau_rise > 0
         return pack(
             CM_SIZE,
             {
