@@ -105,6 +105,19 @@ def test_hard_bound_matches_the_reflected_reference():
     bounded = reference_weight(p, calcium, releases, 0.55, 80000.0, bounded=True)
     assert free < 0.6 and bounded < free - 0.01  # the bound was reached, and it matters
     assert proj.weight[0] == pytest.approx(bounded, abs=1e-9)
+    # a modulator present during the pairing: the bound is reached within the parts
+    # above a threshold, where it is applied at each part's end (measured: 2e-11)
+    rule = CalciumModulated(mod_tau_decay=1000.0, w_max=0.6)
+    net, proj, shift = pairing_network(
+        rule, releases=[-50.0], tau_decay=1000.0, w0=0.59, amount=3.0
+    )
+    net.run(80000.0)
+    proj.synchronize()
+    releases = [(-50.0 + shift + DT, 3.0)]
+    bounded = reference_weight(rule.params, calcium, releases, 0.59, 80000.0, bounded=True)
+    free = reference_weight(rule.params, calcium, releases, 0.59, 80000.0)
+    assert free > 1.0 and 0.59 < bounded < 0.6
+    assert proj.weight[0] == pytest.approx(bounded, abs=1e-9)
     # and a weight pushed far beyond the bound stays at it
     rule = CalciumModulated(A_d=0.0, w_max=0.6)
     net, proj, _ = pairing_network(rule, releases=[1000.0], amount=50.0)
