@@ -37,6 +37,9 @@ A projection without a rule has static weights. A rule is a class with
   a rule closes there, per synapse, integrals over the modulator's exact trajectory
   since each synapse's last update (e.g. eligibility x dopamine), so that a
   neuromodulator event costs O(synapses) and steps without one cost nothing;
+- optionally ``check_modulator(modulator)``: raise ValueError when the rule cannot
+  read the projection's modulator population (``None`` when it reads none); called
+  when the projection is made and when its parameters change;
 - optionally ``random_state(seed, name)``: the rule's random state ``R`` (default: a
   ``uint64[4]`` xoshiro256** stream, :func:`neurosim.kernels.rng.kernel_state`; a rule
   may ask for a larger one, e.g. with buffered normals and scratch);
