@@ -106,8 +106,18 @@ _SHOUVAL_PARAMS = (
     "I_f tau_f tau_s V_r Mg bpap_amplitude bpap_fast tau_bpap_fast tau_bpap_slow bpap_delay "
     "alpha1 alpha2 beta1 beta2 P1 P2 P3 P4 lam tau_epsp_decay tau_epsp_rise V_rest"
 ).split()
+
+
 #: What each named slot of each class's P holds, written from the model equations:
 #: (name of the size constant, slot name -> value for parameters p at step DT).
+def _inverse_peak(tau_d, tau_r):
+    """1/h of a difference of exponentials that peaks at 1 (0 without a rise)."""
+    if tau_r == 0:
+        return 0.0
+    t = tau_r * tau_d / (tau_d - tau_r) * math.log(tau_d / tau_r)
+    return 1 / (math.exp(-t / tau_d) - math.exp(-t / tau_r))
+
+
 SLOTS = {
     "LIF": (
         "LIF_SIZE",
@@ -227,6 +237,48 @@ SLOTS = {
             "BAND_ARG": lambda p: p.gamma_d * p.tau_Ca * math.log(p.theta_p / p.theta_d) / p.tau,
         },
     ),
+    "CalciumModulated": (
+        "CM_SIZE",
+        {
+            "DT": lambda p: DT,
+            "TAU_CA": lambda p: p.tau_Ca,
+            "C_PRE": lambda p: p.C_pre,
+            "C_POST": lambda p: p.C_post,
+            "LOG_THETA_D": lambda p: math.log(p.theta_d),
+            "LOG_THETA_P": lambda p: math.log(p.theta_p),
+            "K_P": lambda p: 1 / p.tau_p + 1 / p.tau_ip,
+            "XI_P": lambda p: p.tau_p / (p.tau_p + p.tau_ip),
+            "K_D": lambda p: 1 / p.tau_d + 1 / p.tau_id,
+            "XI_D": lambda p: p.tau_d / (p.tau_d + p.tau_id),
+            "DECAY_P": lambda p: 1 / p.tau_p,
+            "DECAY_D": lambda p: 1 / p.tau_d,
+            "GAIN_P": lambda p: p.A_p / p.tau_w,
+            "GAIN_D": lambda p: p.A_d / p.tau_w,
+            "W_MIN": lambda p: p.w_min,
+            "W_MAX": lambda p: p.w_max,
+            # the modulator's slots: filled by bind_modulator (test below)
+            **dict.fromkeys(("M_BASE", "M_RATE_D", "M_RATE_R", "M_INV_H"), lambda p: 0.0),
+        },
+    ),
+    "StdpDopamine": (
+        "DA_SIZE",
+        {
+            "DT": lambda p: DT,
+            "TAU_C": lambda p: p.tau_c,
+            "TS_PLUS": lambda p: p.tau_plus / DT,
+            "TS_MINUS": lambda p: p.tau_minus / DT,
+            "A_PLUS": lambda p: p.A_plus,
+            "A_MINUS": lambda p: p.A_minus,
+            "W_MAX": lambda p: p.w_max,
+            "NEAREST": lambda p: 1.0 if p.interaction == "nearest" else 0.0,
+            "RATE": lambda p: p.rate,
+            # the modulator's slots: filled by bind_modulator (test below)
+            **dict.fromkeys(
+                ("D_BASE", "D_INV_TAU", "D_INV_RISE", "D_INV_H", "TAU_CD", "TAU_CR", "BOUND"),
+                lambda p: 0.0,
+            ),
+        },
+    ),
     "Shouval2002": (
         "SHOUVAL_SIZE",
         {
@@ -282,10 +334,48 @@ def test_named_slots_hold_the_values_they_name(cls):
     else:
         model = cls(params=_distinct_parameters(cls.Params))
     P = model.constants(DT)
-    tables = {"TsodyksMarkram": 2, "PairSTDP": 2, "TripletSTDP": 4}.get(cls.__name__, 0)
+    tables = {"TsodyksMarkram": 2, "PairSTDP": 2, "TripletSTDP": 4, "StdpDopamine": 2}.get(
+        cls.__name__, 0
+    )
     assert P.shape == (size + tables * TABLE_STEPS,)
     for name, slot in slots.items():
         assert P[slot] == pytest.approx(expected[name](model.params), rel=1e-9), name
+
+
+#: Slots that rules reading a modulator fill from its model (bind_modulator), as
+#: functions of the rule's and the modulator's parameters.
+BOUND_SLOTS = {
+    "CalciumModulated": {
+        "M_BASE": lambda p, m: m.baseline,
+        "M_RATE_D": lambda p, m: 1 / m.tau_decay,
+        "M_RATE_R": lambda p, m: 1 / m.tau_rise,
+        "M_INV_H": lambda p, m: _inverse_peak(m.tau_decay, m.tau_rise),
+    },
+    "StdpDopamine": {
+        "D_BASE": lambda p, m: m.baseline,
+        "D_INV_TAU": lambda p, m: 1 / m.tau_decay,
+        "D_INV_RISE": lambda p, m: 1 / m.tau_rise,
+        "D_INV_H": lambda p, m: _inverse_peak(m.tau_decay, m.tau_rise),
+        "TAU_CD": lambda p, m: 1 / (1 / p.tau_c + 1 / m.tau_decay),
+        "TAU_CR": lambda p, m: 1 / (1 / p.tau_c + 1 / m.tau_rise),
+        "BOUND": lambda p, m: 1.0,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOUND_SLOTS))
+def test_modulator_slots_hold_the_modulators_values(name):
+    # a rule that reads a modulator takes its time constants and baseline from it
+    cls = ns.synapses.RULES[
+        {"CalciumModulated": "calcium_modulated", "StdpDopamine": "stdp_dopamine"}[name]
+    ]
+    rule = cls(params=_distinct_parameters(cls.Params))
+    modulator = ns.MODELS["modulator"](tau_decay=700.0, tau_rise=30.0, baseline=0.05)
+    P = rule.bind_modulator(rule.constants(DT), modulator, DT)
+    module = sys.modules[cls.__module__]
+    for slot, value in BOUND_SLOTS[name].items():
+        expected = value(rule.params, modulator.params)
+        assert P[getattr(module, slot)] == pytest.approx(expected, rel=1e-12), slot
 
 
 def test_docs_parameter_tables_agree_with_the_code():

@@ -65,8 +65,12 @@ from neurosim.synapses.base import RULES, SynapseModel, check_bounds
 
 
 @dataclass(frozen=True)
-class GraupnerBrunelParams(ParameterSet):
-    """Parameters of ``graupner_brunel`` (defaults: the DP set of Table S1)."""
+class CalciumTransientParams(ParameterSet):
+    r"""The calcium transient and thresholds of Graupner & Brunel 2012 (defaults: the DP
+    set of Table S1), shared by the rules built on it:
+    :math:`dc/dt = -c/\tau_{Ca} + C_{pre}\sum_i \delta(t - t_i - D) + C_{post}\sum_j
+    \delta(t - t_j)` (``tau_Ca`` in ms, amplitudes and thresholds dimensionless,
+    :math:`\theta_d < \theta_p`)."""
 
     tau_Ca: float = parameter(
         20.0, "time", low=0.0, low_open=True, doc="calcium decay time constant"
@@ -75,6 +79,19 @@ class GraupnerBrunelParams(ParameterSet):
     C_post: float = parameter(2.0, low=0.0, doc="postsynaptic calcium amplitude")
     theta_d: float = parameter(1.0, low=0.0, low_open=True, doc="depression threshold")
     theta_p: float = parameter(1.3, low=0.0, low_open=True, doc="potentiation threshold")
+
+    def check(self):
+        if not self.theta_d < self.theta_p:
+            raise ValueError(
+                f"theta_d = {self.theta_d} must be below theta_p = {self.theta_p} "
+                "(the event-driven scheme relies on it)"
+            )
+
+
+@dataclass(frozen=True)
+class GraupnerBrunelParams(CalciumTransientParams):
+    """Parameters of ``graupner_brunel`` (defaults: the DP set of Table S1)."""
+
     gamma_d: float = parameter(200.0, low=0.0, doc="depression rate")
     gamma_p: float = parameter(321.808, low=0.0, doc="potentiation rate")
     sigma: float = parameter(2.8284, low=0.0, doc="noise amplitude")
@@ -91,11 +108,7 @@ class GraupnerBrunelParams(ParameterSet):
     w_max: float = parameter(1.0, low=0.0, doc="weight at rho = 1")
 
     def check(self):
-        if not self.theta_d < self.theta_p:
-            raise ValueError(
-                f"theta_d = {self.theta_d} must be below theta_p = {self.theta_p} "
-                "(the event-driven scheme relies on it)"
-            )
+        super().check()
         if not self.w_min <= self.w_max:
             raise ValueError(f"w_min = {self.w_min} must not exceed w_max = {self.w_max}")
 
