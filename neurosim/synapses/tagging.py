@@ -330,8 +330,10 @@ def _next_flip(Spost, P, n0, n1, Q, q):
             first = min(first, max(n0, int(settle)))
         if source_at(Q, q, j, n0, P) != Spost[U_SEEN, j]:
             return n0
+        # the crossing of theta_pro, also before the sum's last update (another
+        # projection onto the neuron may have jumped past it already)
         s = Q[q[EARLY_SUM], j]
-        if s > P[THETA_PRO] and Spost[U_SEEN, j] != 0.0:
+        if s > 0.0 and Spost[U_SEEN, j] != 0.0:
             m = Q[q[EARLY_SUM_STEP], j] + math.log(s / P[THETA_PRO]) / (P[DT] * P[RELAX])
             m = max(n0, min(first, int(m) - 2))
             while m < first and source_at(Q, q, j, m, P) == Spost[U_SEEN, j]:
