@@ -116,13 +116,15 @@ def test_protein_read_out_follows_its_closed_form():
 
 @pytest.fixture(scope="module")
 def frey_morris():
-    """The four protocols at reduced size, 3 seeds each."""
+    """The protocols at reduced size, 3 seeds each."""
     kw = dict(seeds=3, synapses=10, readout_h=(0.17, 1.0, 3.0, 4.0, 8.0), curve_min=120.0)
     cases = {
         "wtet": tc.run("wtet", **kw),
         "stet": tc.run("stet", **kw),
         "stet_then_wtet": tc.run("stet_then_wtet", gap_h=1.0, **kw),
         "stet_block": tc.run("stet", protein_block=True, **kw),
+        "weak_first_15min": tc.run("wtet_then_stet", gap_h=0.25, **kw),
+        "weak_first_3h": tc.run("wtet_then_stet", gap_h=3.0, **kw),
     }
     return {k: r.summary for k, r in cases.items()}
 
@@ -154,6 +156,14 @@ def test_protein_synthesis_block_leaves_only_early_ltp(frey_morris):
     s = frey_morris["stet_block"]
     assert s["s1_early"] > 0.3
     assert _at(s, "s1", 8.0) < 0.2 * s["s1_early"]
+
+
+def test_the_tag_of_a_weak_tetanus_lasts_less_than_three_hours(frey_morris):
+    # Frey & Morris 1997: a later strong tetanus rescues the weak one's potentiation
+    # only while its tag lasts, which is less than three hours
+    soon, late = frey_morris["weak_first_15min"], frey_morris["weak_first_3h"]
+    assert _at(soon, "s2", 8.0) >= 0.5 * soon["s2_early"]
+    assert _at(late, "s2", 8.0) < 0.2 * late["s2_early"]
 
 
 def test_the_experiment_reports_its_keys(frey_morris):
