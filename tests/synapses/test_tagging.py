@@ -199,3 +199,25 @@ def test_full_size_frey_morris_reproduction():
     assert _at(full["stet"], "s1", 8.0) >= 0.7 * full["stet"]["s1_early"]
     assert _at(full["stet_then_wtet"], "s2", 8.0) >= 0.7 * full["stet_then_wtet"]["s2_early"]
     assert _at(blocked, "s1", 8.0) < 0.2 * blocked["s1_early"]
+
+
+def _transmitted(synapse):
+    """Membrane potential of a LIF neuron after three spikes through one synapse."""
+    net = ns.Network(dt=0.1, seed=0)
+    src = net.add_spike_generator("pre", 1, [5.0, 15.0, 25.0], [0, 0, 0])
+    cell = net.add_population("cell", 1, "lif")
+    weight = 4.20075 * 1.5 if synapse is None else 4.20075
+    proj = net.connect(src, cell, weight=weight, synapse=synapse)
+    if synapse is not None:
+        proj.z = 0.5  # the weight follows: h + h0 z
+    monitor = net.record_state(cell, "v")
+    net.run(40.0)
+    return proj, np.asarray(monitor.v)
+
+
+def test_transmission_sends_early_plus_late_weight():
+    proj, plastic = _transmitted(synapse_model("luboeinski_tetzlaff_2021", sigma=0.0))
+    _, static = _transmitted(None)
+    np.testing.assert_allclose(proj.weight, 4.20075 * 1.5, rtol=1e-12)
+    assert np.ptp(static) > 0
+    np.testing.assert_array_equal(plastic, static)
