@@ -203,8 +203,12 @@ def run(
     sched = schedule(protocol, float(gap_h))
     last = max(sched["end"].values())
     early = {p: e + EARLY for p, e in sched["end"].items()}
-    grid = np.arange(-BASELINE + curve_min * MIN, readout_h.max() * HOUR + 1.0, curve_min * MIN)
-    wanted = [last + readout_h * HOUR, last + grid, np.array(list(early.values()))]
+    grid = np.arange(curve_min * MIN, last + readout_h.max() * HOUR + 1.0, curve_min * MIN)
+    pulses = np.sort(np.concatenate([sched["s1"], sched["s2"]]))
+    near = np.abs(pulses[np.clip(np.searchsorted(pulses, grid), 0, pulses.size - 1)] - grid)
+    before = np.abs(pulses[np.clip(np.searchsorted(pulses, grid) - 1, 0, None)] - grid)
+    grid = grid[np.minimum(near, before) > 2000.0]  # no test pulse within 2 s of a tetanus
+    wanted = [last + readout_h * HOUR, grid, np.array(list(early.values()))]
     times = np.unique(np.round(np.concatenate(wanted) / dt) * dt)
     times = times[times > TEST_LEAD + 1.0]
     runs = [simulate(sched, times, synapses, rule, s, dt, protein_block) for s in _seeds(seeds)]
