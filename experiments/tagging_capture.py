@@ -25,8 +25,7 @@ the fEPSP slope. The hours between pulses are crossed with
 Parameters (``--set NAME=VALUE``)
 ---------------------------------
 protocol : str
-    ``wtet`` (WTET on S2), ``stet`` (STET on S1), ``stet_then_wtet`` (STET on S1,
-    WTET on S2 ``gap_h`` later), ``wtet_then_stet`` (WTET on S2, STET on S1 later)
+    wtet, stet, stet_then_wtet or wtet_then_stet (weak tetanus on S2, strong on S1)
 gap_h : float
     time from the end of the first tetanus to the start of the second (h)
 protein_block : bool
@@ -190,7 +189,8 @@ def run(
     rule: str = "luboeinski_tetzlaff_2021_slices",
     dt: float = 0.2,
 ) -> Result:
-    """Frey & Morris 1997 two-pathway protocol (see module docstring)."""
+    """Synaptic tagging and capture in the two-pathway protocols of Frey & Morris 1997
+    (see module docstring)."""
     if not isinstance(protein_block, bool):
         raise TypeError(f"protein_block = {protein_block!r} must be true or false")
     if not isinstance(synapses, (int, np.integer)) or synapses < 1:
