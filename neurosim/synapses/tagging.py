@@ -62,7 +62,10 @@ own steps the flips that the sum's decay causes (bit for bit as stepping).
 **Approximation**: during a calcium transient (calcium above :math:`\theta_d`, a few
 hundred ms after an event) the tag is taken as it is at the end of the transient; the
 error in :math:`z` is at most :math:`p\,t_{above}/\tau_z` per transient (below
-:math:`3\cdot10^{-4}` for a 1 s tetanus). Between a synapse's events its weight is
+:math:`3\cdot10^{-4}` for a 1 s tetanus); the neuron's sum, and with it the protein's
+switch-on, may lag the crossing of :math:`\theta_{pro}` by the rest of a transient (the
+synapse's next event or the settle step: at most a few hundred ms, against
+:math:`\tau_p` = 60 min). Between a synapse's events its weight is
 current as of its last update (events, the neuron's flips); transmission brings it to
 the present step. Initial weights set :math:`h` (:math:`z = 0`); the neuron's sum
 counts the changes the rule makes, not initial deviations from :math:`h_0` (it is
