@@ -23,7 +23,7 @@ the fEPSP slope. The hours between pulses are crossed with
 ``run(..., fast_forward=True)``.
 
 Parameters of ``tagging-capture`` (``--set NAME=VALUE``)
--------------------------------------------------------
+--------------------------------------------------------
 protocol : str
     wtet, stet, stet_then_wtet or wtet_then_stet (weak tetanus on S2, strong on S1)
 gap_h : float
