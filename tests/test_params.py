@@ -162,6 +162,7 @@ SLOTS = {
             "V_RESET": lambda p: p.c,
             "JUMP_U": lambda p: p.d,
             "V_TH": lambda p: p.V_th,
+            "NOISE": lambda p: p.I_noise,
         },
     ),
     "Modulator": (
