@@ -271,6 +271,10 @@ class Network(Recording):
         if self._engine is not None:
             self._engine.refresh_tables(population, *tables)
 
+    def _readers(self, population) -> list:
+        """The plastic projections that read ``population`` as their modulator."""
+        return [p for p in self.projections.values() if p.modulator is population]
+
     # -- running ---------------------------------------------------------------------
     @property
     def t(self) -> float:

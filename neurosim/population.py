@@ -125,13 +125,21 @@ class Population:
         built engine is rewritten in place. The model object is copied, so another
         population sharing it keeps its values. A change of ``I_e`` (pA) moves the
         external current ``I`` of every neuron by the difference, keeping what current
-        inputs added.
+        inputs added. For a modulator, the rules that read it get the new values
+        (:meth:`~neurosim.projection.Projection.rule_constants`), after their synapses
+        were brought up to date with the old ones.
         """
         model = replace_params(self.model, values, f"population {self.name!r}")
         model.check_dt(self.network.dt)
+        readers = self.network._readers(self)
+        bound = [proj.rule_constants(modulator=model) for proj in readers]  # checks first
         self.network._params_changed(self, model.constants(self.network.dt))
+        for proj in readers:
+            proj.synchronize()  # close integrals over the modulator with the old values
         old_I_e = getattr(self.model.params, "I_e", 0.0)
         object.__setattr__(self, "model", model)
+        for proj, constants in zip(readers, bound, strict=True):
+            self.network._params_changed(proj, constants)
         self.I[:] += getattr(model.params, "I_e", 0.0) - old_I_e
 
     def add_spikes(self, times, indices) -> None:

@@ -140,6 +140,7 @@ class Projection:
         if "last_step" in names:
             row = names.index("last_step")
             self.S_syn[row] = np.maximum(self.S_syn[row], self.network.step)
+        synapse.attach(self)
 
     def _check_sign(self, w):
         if self._dimension == "conductance" and w.size and w.min() < 0:
@@ -215,7 +216,7 @@ class Projection:
             sync(
                 self.weight,
                 self.S_syn,
-                self.synapse.constants(self.network.dt),
+                self.rule_constants(),
                 self.network.step,
                 self.rng_state,
                 post.S,
@@ -223,6 +224,18 @@ class Projection:
                 post.neuron_rows,
                 self.row_index,
             )
+
+    def rule_constants(self, rule=None, modulator=None) -> np.ndarray:
+        """The kernel constants of ``rule`` (default: the projection's rule) on this
+        network's step, bound to the model of the modulator the projection reads
+        (or to ``modulator``, a modulator model about to replace it; see
+        :meth:`~neurosim.synapses.SynapseModel.bind_modulator`)."""
+        rule = self.synapse if rule is None else rule
+        P = rule.constants(self.network.dt)
+        if self.modulator is not None:
+            model = self.modulator.model if modulator is None else modulator
+            P = rule.bind_modulator(P, model, self.network.dt)
+        return np.ascontiguousarray(P, dtype=float)
 
     def modulator_state(self) -> np.ndarray:
         """The state matrix of the modulator the rule reads (rows ``c``, ``r``; one
@@ -278,7 +291,7 @@ class Projection:
                 "make a new projection instead"
             )
         rule.check_weights(self.weight)
-        self.network._params_changed(self, rule.constants(dt))
+        self.network._params_changed(self, self.rule_constants(rule))
         object.__setattr__(self, "synapse", rule)
 
     @property

@@ -202,7 +202,7 @@ def _jump(net, pops, rules, stop: int) -> None:
         pop.model.advance_quiet(pop.S, pop.model.constants(dt), dt, stop - start)
     for proj in rules:
         rule = proj.synapse
-        args = (proj.weight, proj.S_syn, proj.S_pre, proj.S_post, rule.constants(dt))
+        args = (proj.weight, proj.S_syn, proj.S_pre, proj.S_post, proj.rule_constants())
         post = proj.post_population
         tail = (post.S, proj.modulator_state(), post.neuron_rows, proj.row_index)
         rule.advance_quiet(*args, start, stop, proj.rng_state, *tail)

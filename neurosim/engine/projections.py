@@ -121,7 +121,7 @@ def _plastic(ctx: LoopContext, names: _Names, proj, watched) -> None:
         ctx.arg(f"sy{j}", proj.S_syn),
         ctx.arg(f"sp{j}", proj.S_pre),
         ctx.arg(f"sq{j}", proj.S_post),
-        ctx.arg(f"pr{j}", np.ascontiguousarray(rule.constants(ctx.dt), dtype=float)),
+        ctx.arg(f"pr{j}", proj.rule_constants()),
     ]
     state = ", ".join(state)
     # every kernel's arguments after the step (and the target): R, X, M, Q, q

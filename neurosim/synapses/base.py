@@ -164,6 +164,21 @@ class SynapseModel(Parametrised):
         """Called after a per-synapse variable was assigned from Python (e.g. to keep
         a weight that is a function of the state consistent)."""
 
+    def bind_modulator(self, P: np.ndarray, modulator, dt: float) -> np.ndarray:
+        """Kernel constants ``P`` (from :meth:`constants`) completed with what the rule
+        needs of ``modulator``, the model of the modulator population its projection
+        reads (e.g. its time constants and baseline, for integrals over its exact
+        trajectory). The projection calls it whenever it hands constants to the
+        engine (:meth:`~neurosim.projection.Projection.rule_constants`), also after
+        the modulator's parameters changed, so the values are never stale. Default:
+        ``P`` unchanged."""
+        return P
+
+    def attach(self, projection) -> None:
+        """Called once when a projection with this rule is made (after
+        :meth:`initial_state`): a rule may check the projection (e.g. refuse one
+        without a modulator) or set state from it. Default: nothing."""
+
     def check_target(self, post_model) -> None:
         """Raise ValueError when the rule cannot act on synapses onto ``post_model``."""
 
