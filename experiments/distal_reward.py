@@ -94,8 +94,15 @@ from neurosim.results import Result
 PUBLISHED = {"w_target": 1.0, "target_percentile": 100.0, "duration_min": 60.0}
 #: Synapses each neuron sends (the paper's M).
 SYNAPSES_PER_NEURON = 100
+#: Initial excitatory and fixed inhibitory weights (mV; the code's ``s``).
+INITIAL_WEIGHT, INHIBITORY_WEIGHT = 1.0, -1.0
 #: Dopamine released per reward (µM; the code's ``DA = DA + 0.5``).
 RELEASE = 0.5
+#: Decay of extracellular dopamine (ms; the code's ``DA = DA * 0.995`` every 1 ms step,
+#: -1 / ln 0.995 = 199.5 ms; 0.2 s in the paper).
+TAU_DOPAMINE = 200.0
+#: Tonic dopamine (µM; the code's weight update uses ``0.002 + DA``).
+TONIC_DOPAMINE = 0.002
 #: Width of the uniform thalamic current drawn every step (pA; ``13 * (rand - 0.5)``).
 THALAMIC_PA = 13.0
 #: Reward neurons of the generator: rewards due in the same step use one each.
@@ -139,12 +146,35 @@ def build(
     dt: float = 1.0,
     seed: int = 0,
     max_delay_ms: int = 1,
-    rule: str = "izhikevich_2007_dopamine",
-    reward_times=(),
+    rule="izhikevich_2007_dopamine",
 ) -> DistalNetwork:
-    """The network of :mod:`neurosim.experiments.distal_reward` for one seed, with
-    the chosen synapse at weight 0 and a reward generator (with ``reward_times``, ms,
-    already listed; more can be added while it runs)."""
+    """The network of :mod:`neurosim.experiments.distal_reward` for one seed.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Neurons, 80 % excitatory (``izhikevich_regular_spiking``), the rest inhibitory
+        (``izhikevich_fast_spiking``), both with the thalamic input ``I_noise`` =
+        :data:`THALAMIC_PA` pA; each sends :data:`SYNAPSES_PER_NEURON` synapses.
+    dt : float
+        Time step (ms).
+    seed : int
+        Seed of the network (connectivity: stream ``distal_reward/connectivity``).
+    max_delay_ms : int
+        Excitatory delays spread over 1 .. ``max_delay_ms`` ms; inhibitory 1 ms.
+    rule : str or SynapseModel
+        Rule of the excitatory synapses (initial weight :data:`INITIAL_WEIGHT` mV),
+        reading the modulator ``dopamine`` (decay :data:`TAU_DOPAMINE` ms, baseline
+        :data:`TONIC_DOPAMINE`), into which the spike generator ``reward``
+        (:data:`REWARD_CHANNELS` neurons, no spikes yet) releases :data:`RELEASE`
+        per spike.
+
+    Returns
+    -------
+    DistalNetwork
+        The network with the chosen synapse at weight 0 and spike monitors on its
+        two neurons.
+    """
     n_exc = int(round(0.8 * n_neurons))
     rng = numpy_generator(seed, "distal_reward/connectivity")
     exc_post, inh_post, delays = _targets(rng, n_exc, n_neurons, SYNAPSES_PER_NEURON, max_delay_ms)
@@ -152,7 +182,7 @@ def build(
     noise = {"I_noise": THALAMIC_PA}
     exc = net.add_population("exc", n_exc, "izhikevich_regular_spiking", params=noise)
     inh = net.add_population("inh", n_neurons - n_exc, "izhikevich_fast_spiking", params=noise)
-    da = net.add_modulator("dopamine", **_modulator_params(rule))
+    da = net.add_modulator("dopamine", tau_decay=TAU_DOPAMINE, baseline=TONIC_DOPAMINE)
     reward = net.add_spike_generator("reward", REWARD_CHANNELS, times=[], indices=[])
     net.connect(reward, da, weight=RELEASE, receptor="release")
     pre_idx = np.repeat(np.arange(n_exc), SYNAPSES_PER_NEURON)
@@ -166,7 +196,7 @@ def build(
                 exc,
                 target,
                 ns.Explicit(pre_idx[keep], post),
-                weight=1.0,
+                weight=INITIAL_WEIGHT,
                 delay=delay_flat[keep],
                 synapse=rule,
                 modulator=da,
@@ -174,7 +204,9 @@ def build(
             )
         )
     inh_pre = np.repeat(np.arange(n_neurons - n_exc), SYNAPSES_PER_NEURON)
-    net.connect(inh, exc, ns.Explicit(inh_pre, inh_post.ravel()), weight=-1.0, receptor="inh")
+    net.connect(
+        inh, exc, ns.Explicit(inh_pre, inh_post.ravel()), weight=INHIBITORY_WEIGHT, receptor="inh"
+    )
     ee = plastic[0]
     # the first synapse of excitatory neuron 0 onto another excitatory neuron (the
     # code's synapse 1 of neuron 1, here kept excitatory to excitatory)
@@ -183,11 +215,6 @@ def build(
     ee.weight[chosen] = 0.0
     spikes = [net.record_spikes(exc, neurons=[k]) for k in (pre, post)]
     return DistalNetwork(net, exc, reward, plastic, chosen, pre, post, *spikes)
-
-
-def _modulator_params(rule: str) -> dict:
-    """Dopamine decay and tonic level of the rule's parameter set."""
-    return {"tau_decay": 200.0, "baseline": 0.01}
 
 
 def _weights(dn: DistalNetwork) -> tuple[float, np.ndarray]:
@@ -332,7 +359,7 @@ def run(
     dt: float = 1.0,
     window_ms: float = 10.0,
     max_delay_ms: int = 1,
-    check_ms: float = 100.0,
+    check_ms: float = 500.0,
     sample_s: float = 10.0,
     rule: str = "izhikevich_2007_dopamine",
 ) -> Result:

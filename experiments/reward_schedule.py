@@ -24,20 +24,23 @@ class RewardLog:
     rewards: list = field(default_factory=list)
     _used: dict = field(default_factory=dict)
 
-    def schedule(self, steps: np.ndarray, dt: float) -> None:
-        """Add reward spikes at ``steps`` (each on the first free channel)."""
+    def schedule(self, steps, dt: float) -> None:
+        """Add reward spikes at ``steps`` (grid of ``dt`` ms), each on the first
+        channel free in its step; a RuntimeError (adding nothing) when a step would
+        need more channels than the generator has neurons."""
         steps = np.asarray(steps, dtype=np.int64)
-        if steps.size == 0:
-            return
+        used = dict(self._used)
         channels = np.empty(steps.size, dtype=np.int64)
         for k, s in enumerate(steps.tolist()):
-            channels[k] = self._used.get(s, 0)
-            if channels[k] >= self.generator.n:
+            channels[k] = used.get(s, 0)
+            used[s] = int(channels[k]) + 1
+            if used[s] > self.generator.n:
                 raise RuntimeError(
                     f"more than {self.generator.n} rewards fall in the step at {s * dt:g} ms"
                 )
-            self._used[s] = int(channels[k]) + 1
-        self.generator.add_spikes(steps * dt, channels)
+        if steps.size:
+            self.generator.add_spikes(steps * dt, channels)
+        self._used = used
         self.rewards.extend(steps.tolist())
 
 
