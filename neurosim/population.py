@@ -211,7 +211,12 @@ class Population:
                 )
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{var} must be finite")
+        readers = self.network._readers(self)  # rules that read this modulator's state
+        for proj in readers:
+            proj.synchronize()  # up to now over the state before the assignment
         self.S[row] = values
+        for proj in readers:
+            proj.synapse.attach(proj)  # from now on over the assigned state
 
 
 def _numbers(value, what) -> np.ndarray:

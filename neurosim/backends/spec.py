@@ -86,6 +86,15 @@ class Brian2RuleSpec:
     pre_state, post_state : dict
         Per-synapse Brian2 variable -> row of other per-neuron state (rows named
         ``*_step`` are steps, Brian2 times in s).
+    releases : dict
+        For a rule that reads its projection's modulator (``SynapseModel.brian2_modulated``):
+        modulator variable -> the rule's variable holding its own copy of it in each
+        synapse (integrated with the modulator's equations in ``model``); a release into
+        the modulator's variable (``c`` or ``r``) is added to the copy in every synapse
+        that reads that modulator element, at the same time step.
+    regularly : str
+        Statements run in every synapse at the end of each step, after the
+        clock-driven update (e.g. clipping a weight integrated continuously).
     """
 
     model: str
@@ -101,3 +110,5 @@ class Brian2RuleSpec:
     post_traces: dict[str, tuple[str, float]] = field(default_factory=dict)
     pre_state: dict[str, str] = field(default_factory=dict)
     post_state: dict[str, str] = field(default_factory=dict)
+    releases: dict[str, str] = field(default_factory=dict)
+    regularly: str = ""

@@ -118,6 +118,10 @@ class SynapseModel(Parametrised):
     on_modulator: ClassVar[Any] = None
     on_pre: ClassVar[Any]
     on_post: ClassVar[Any]
+    #: Whether ``brian2_model(modulator=...)`` describes the rule reading its
+    #: projection's modulator for the Brian2 backend (see ``Brian2RuleSpec.releases``);
+    #: the backend refuses other rules that read one.
+    brian2_modulated: ClassVar[bool] = False
 
     def advance_quiet(self, w, Ssyn, Spre, Spost, P, n0: int, n1: int, R, X, M, Q, q) -> None:
         """Fast-forward hook: bring the rule's state from step ``n0`` to ``n1`` through
@@ -175,9 +179,12 @@ class SynapseModel(Parametrised):
         return P
 
     def attach(self, projection) -> None:
-        """Called once when a projection with this rule is made (after
-        :meth:`initial_state`): a rule may check the projection (e.g. refuse one
-        without a modulator) or set state from it. Default: nothing."""
+        """Called when a projection with this rule is made (after
+        :meth:`initial_state`) and again right after a state variable of the
+        modulator it reads was assigned from Python (``modulator.c = ...``; the
+        projection was synchronized just before): a rule may check the projection
+        (e.g. refuse one without a modulator) or take state from the modulator.
+        Default: nothing."""
 
     def check_target(self, post_model) -> None:
         """Raise ValueError when the rule cannot act on synapses onto ``post_model``."""

@@ -25,9 +25,9 @@ each of its spikes, so that each spike pairs with the latest spike of the other 
 or by 1 with ``"all_to_all"``. At a postsynaptic spike :math:`c \mathrel{+}= A_+ x`, at
 a presynaptic event :math:`c \mathrel{-}= A_- y` (:math:`A_\pm` in weight units).
 
-Event-driven exact integration. A synapse keeps :math:`c_0`, the modulator's deviation
-from baseline :math:`D_0 = c_M - b` and its rising part :math:`r_0` at its last update
-:math:`t_0`. Until the next release the modulator follows
+Event-driven exact integration. A synapse keeps :math:`c_0`, the modulator's concentration
+:math:`d_0` (deviation from baseline :math:`D_0 = d_0 - b`) and its rising part
+:math:`r_0` at its last update :math:`t_0`. Until the next release the modulator follows
 :math:`d(t) = b + (D_0 + r_0/h) e^{-u/\tau_d} - (r_0/h) e^{-u/\tau_r}`,
 :math:`u = t - t_0`, so the weight change over a gap :math:`T` is
 
@@ -70,6 +70,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER
 from neurosim.neurons.modulator import BASELINE as M_BASELINE
@@ -85,17 +86,20 @@ from neurosim.synapses.traces import decay_tables, decayed
 #: 1 once bound. The decay tables (``tau_plus``, ``tau_minus``) follow ``DA_SIZE``.
 DT, TAU_C, TS_PLUS, TS_MINUS, A_PLUS, A_MINUS, W_MAX, NEAREST, RATE = range(9)
 D_BASE, D_INV_TAU, D_INV_RISE, D_INV_H, TAU_CD, TAU_CR, BOUND, DA_SIZE = range(9, 17)
-#: Rows of ``Ssyn``: eligibility, the modulator's deviation from baseline and rising
-#: part at the synapse's last update, and the step of that update.
-ELIG, DEV, RISE, LAST = range(4)
+#: Rows of ``Ssyn``: eligibility, the modulator's concentration and rising part at the
+#: synapse's last update, and the step of that update.
+ELIG, DOPA, RISE, LAST = range(4)
 
 _INTERACTIONS = ("all_to_all", "nearest")
 
 
 @dataclass(frozen=True)
 class DopamineSTDPParams(ParameterSet):
-    """Parameters of ``stdp_dopamine`` (defaults: Izhikevich 2007 and its published
-    code ``daspnet.m``; weights in the receptor's unit, mV for ``izhikevich``)."""
+    r"""Parameters of ``stdp_dopamine``: defaults are the equations of Izhikevich 2007
+    as written (``rate`` 1/ms: :math:`ds/dt = c\,d`) with the time constants,
+    amplitudes and bound of its published code ``daspnet.m``; the set
+    ``izhikevich_2007_dopamine`` also has the code's update once per 10 ms
+    (``rate = 0.1`` /ms). Weights in the receptor's unit, mV for ``izhikevich``."""
 
     tau_c: float = parameter(
         1000.0, "time", low=0.0, low_open=True, doc="eligibility trace decay (1 s)"
@@ -128,7 +132,7 @@ def _bring(w, Ssyn, P, s, n):
     gap = (n - Ssyn[LAST, s]) * P[DT]
     if gap <= 0.0:
         return
-    c0, d0, r0 = Ssyn[ELIG, s], Ssyn[DEV, s], Ssyn[RISE, s]
+    c0, d0, r0 = Ssyn[ELIG, s], Ssyn[DOPA, s] - P[D_BASE], Ssyn[RISE, s]
     rise = r0 * P[D_INV_H]
     if c0 != 0.0:
         total = P[D_BASE] * _gain(gap, P[TAU_C]) + (d0 + rise) * _gain(gap, P[TAU_CD])
@@ -139,7 +143,7 @@ def _bring(w, Ssyn, P, s, n):
         Ssyn[ELIG, s] = c0 * math.exp(-gap / P[TAU_C])
     e_d = math.exp(-gap * P[D_INV_TAU])
     e_r = math.exp(-gap * P[D_INV_RISE]) if P[D_INV_RISE] > 0.0 else 0.0
-    Ssyn[DEV, s] = d0 * e_d + rise * (e_d - e_r)
+    Ssyn[DOPA, s] = P[D_BASE] + d0 * e_d + rise * (e_d - e_r)
     Ssyn[RISE, s] = r0 * e_r
     Ssyn[LAST, s] = n
 
@@ -196,11 +200,10 @@ def da_on_modulator(indptr, post, w, Ssyn, Spre, Spost, P, n, R, X, M, Q, q, M_b
     """A release changed the modulator (state ``M`` at step ``n``): close every
     synapse's integral up to ``n`` over the trajectory before it, then take the new
     state as the synapse's snapshot."""
-    base = P[D_BASE]
     for s in range(w.shape[0]):
         j = post[s]
         _bring(w, Ssyn, P, s, n)
-        Ssyn[DEV, s] = at(M, 0, j) - base
+        Ssyn[DOPA, s] = at(M, 0, j)
         Ssyn[RISE, s] = at(M, 1, j)
         Ssyn[LAST, s] = n
     return w.shape[0]
@@ -219,10 +222,10 @@ class StdpDopamine(SynapseModel):
 
     name = "stdp_dopamine"
     Params = DopamineSTDPParams
-    synapse_vars = (("c", "1"), ("d_dev", "1"), ("d_rise", "1"), (SynapseModel.LAST_UPDATE, "1"))
-    pre_vars = (("trace", "1"), (SynapseModel.LAST_SPIKE, "1"))
-    post_vars = (("trace", "1"), (SynapseModel.LAST_SPIKE, "1"))
-    needs_modulator = True
+    synapse_vars = (("c", "1"), ("d", "1"), ("d_rise", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    pre_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    post_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    brian2_modulated = True
     on_pre = da_on_pre
     on_post = da_on_post
     on_modulator = da_on_modulator
@@ -256,8 +259,8 @@ class StdpDopamine(SynapseModel):
         mp = modulator.constants(dt)
         if mp[M_BASELINE] < 0:
             raise ValueError(
-                f"stdp_dopamine: the modulator's baseline = {mp[M_BASELINE]!r} must be >= 0 "
-                "(dopamine is a concentration)"
+                f"stdp_dopamine: the modulator's parameter 'baseline' = {float(mp[M_BASELINE])!r} "
+                "must be >= 0 (dopamine is a concentration; accepted range [0, inf))"
             )
         P = np.array(P, dtype=float)
         tau_c, tau_d, tau_r = self.params.tau_c, mp[TAU_DECAY], mp[TAU_RISE]
@@ -271,17 +274,18 @@ class StdpDopamine(SynapseModel):
         return P
 
     def attach(self, projection):
-        """Refuse a projection without a modulator; start every synapse's snapshot at
-        the modulator's present state."""
+        """Refuse a projection without a modulator; take every synapse's snapshot of
+        the modulator from its present state (at the projection's creation, and after
+        an assignment to the modulator's state, when the synapses are up to date)."""
         if projection.modulator is None:
             raise ValueError(
                 f"projection {projection.name!r}: rule 'stdp_dopamine' reads dopamine from a "
                 "modulator; pass modulator=<a population made by Network.add_modulator>"
             )
+        projection.rule_constants()  # the modulator's values are accepted
         M = projection.modulator.S
-        base = projection.modulator.model.params.baseline
         cols = projection.post.astype(np.int64) if M.shape[1] > 1 else 0
-        projection.S_syn[DEV] = M[0, cols] - base
+        projection.S_syn[DOPA] = M[0, cols]
         projection.S_syn[RISE] = M[1, cols]
 
     def initial_state(self, n_syn, n_pre, n_post, weight):
@@ -293,5 +297,51 @@ class StdpDopamine(SynapseModel):
     def check_weights(self, weight):
         check_bounds(weight, self.name, 0.0, self.params.w_max)
 
-    def brian2_model(self):
-        raise NotImplementedError("stdp_dopamine: Brian2 description not written yet")
+    def brian2_model(self, modulator=None):
+        """Brian2 synapses integrating the same equations step by step (``rk4``): the
+        weight, the eligibility and each synapse's own copy of the modulator
+        (``dopa``, ``dopa_rise``, with the modulator's equations; releases reach it
+        through ``releases``) are clock-driven, the STDP traces event-driven as in
+        ``stdp_pair``; the weight is clipped at the end of every step. ``modulator``:
+        the model of the modulator the projection reads."""
+        if modulator is None:
+            raise ValueError("stdp_dopamine: the Brian2 description needs the modulator model")
+        p, mp = self.params, modulator.brian2_model().namespace
+        jump = "= 1" if p.interaction == "nearest" else "+= 1"
+        rise = mp["tau_rise"] > 0
+        dopamine = "-(dopa - baseline)/(tau_decay*ms)"
+        if rise:
+            dopamine += " + gain*dopa_rise/(tau_rise*ms)"
+        rising = (
+            "ddopa_rise/dt = -dopa_rise/(tau_rise*ms) : 1 (clock-driven)"
+            if rise
+            else "dopa_rise : 1"
+        )
+        namespace = {k: v for k, v in p.as_dict().items() if k != "interaction"}
+        namespace.update({k: mp[k] for k in ("baseline", "tau_decay", "tau_rise", "gain")})
+        return Brian2RuleSpec(
+            model=f"""
+                dw/dt = rate*c*dopa/ms : 1 (clock-driven)
+                dc/dt = -c/(tau_c*ms) : 1 (clock-driven)
+                ddopa/dt = {dopamine} : 1 (clock-driven)
+                {rising}
+                dapre/dt = -apre/(tau_plus*ms) : 1 (event-driven)
+                dapost/dt = -apost/(tau_minus*ms) : 1 (event-driven)
+            """,
+            on_pre=f"""
+                {{target}} += w
+                c -= A_minus*apost
+                apre {jump}
+            """,
+            on_post=f"""
+                c += A_plus*apre
+                apost {jump}
+            """,
+            namespace=namespace,
+            method=("rk4",),
+            synapse_state={"c": "c", "dopa": "d", "dopa_rise": "d_rise"},
+            pre_traces={"apre": ("trace", p.tau_plus)},
+            post_traces={"apost": ("trace", p.tau_minus)},
+            releases={"c": "dopa", "r": "dopa_rise"},
+            regularly="w = clip(w, 0, w_max)",
+        )

@@ -37,9 +37,12 @@ Limits
   Graupner–Brunel's ``w_syn`` is ``w(rho)`` at every step (transmission and weight
   monitors), whereas neurosim updates ``proj.weight`` at the synapse's calcium events
   only; traces of neurons without synapses in the projection are not kept.
-- A plastic projection that reads a modulator (``connect(..., modulator=...)``) is
-  refused: rules' Brian2 descriptions cannot read it. Modulators themselves and
-  per-neuron plasticity rows are supported.
+- A plastic projection that reads a modulator (``connect(..., modulator=...)``) runs
+  only if its rule describes itself reading it (``SynapseModel.brian2_modulated``):
+  the rule's synapses then keep their own copy of the modulator, fed by the same
+  static releases (``Brian2RuleSpec.releases``, see
+  :func:`~neurosim.backends.brian2.synapses.release_synapses`); other such projections
+  are refused. Modulators themselves and per-neuron plasticity rows are supported.
 - Brian2's runtime mode runs Python per time step and object: it is the reference,
   not a fast path.
 """

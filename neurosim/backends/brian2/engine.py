@@ -36,7 +36,11 @@ import numpy as np
 from neurosim.backends.brian2.monitors import brian2_monitor, flush
 from neurosim.backends.brian2.neurons import population_group
 from neurosim.backends.brian2.state import state_from_brian2, state_to_brian2
-from neurosim.backends.brian2.synapses import plastic_synapses, static_synapses
+from neurosim.backends.brian2.synapses import (
+    plastic_synapses,
+    release_synapses,
+    static_synapses,
+)
 from neurosim.operations import call_due, next_due
 
 logger = logging.getLogger(__name__)
@@ -60,14 +64,29 @@ class _CodegenTarget:
 
 
 def _refuse_modulated_rules(network) -> None:
-    """Raise NotImplementedError for a plastic projection that reads a modulator: a
-    rule's Brian2 description cannot read the modulator's group."""
+    """Raise NotImplementedError for a plastic projection that reads a modulator when
+    its rule has no Brian2 description that does (``brian2_modulated``), or when a
+    plastic projection releases into that modulator."""
     for proj in network.projections.values():
-        if proj.modulator is not None:
+        if proj.modulator is None:
+            continue
+        if not proj.synapse.brian2_modulated:
             raise NotImplementedError(
                 f"projection {proj.name!r} reads modulator {proj.modulator.name!r}: the Brian2 "
-                "backend does not pass modulators to rules (run it with backend='numba')"
+                f"description of rule {proj.synapse.name!r} cannot read it (run it with "
+                "backend='numba')"
             )
+        for feed in _feeds(network, proj):
+            if feed.synapse is not None:
+                raise NotImplementedError(
+                    f"projection {feed.name!r} releases into modulator {proj.modulator.name!r} "
+                    "through a plasticity rule: the Brian2 backend needs static releases"
+                )
+
+
+def _feeds(network, proj) -> list:
+    """The projections that release into the modulator ``proj`` reads."""
+    return [p for p in network.projections.values() if p.post_population is proj.modulator]
 
 
 class Brian2Engine:
@@ -111,15 +130,31 @@ class Brian2Engine:
             else:
                 syn, self.plastic[proj.name] = plastic_synapses(proj, pre, post, dt, self.clock)
             self.synapses[proj.name] = syn
+        self.releases = self._releases(network)
 
         self.monitors = [
             [brian2_monitor(mon, self, f"monitor_{m}"), 0] for m, mon in enumerate(network.monitors)
         ]
         self._currents(network)
-        objects = [*self.groups.values(), *self.synapses.values()]
+        objects = [*self.groups.values(), *self.synapses.values(), *self.releases]
         objects += [b2mon for b2mon, _ in self.monitors]
         self.b2net = b2.Network(*objects, name="neurosim_network")
         self.b2net.t_ = network.step * self.dt_s
+
+    def _releases(self, network) -> list:
+        """The releases into each modulator that a plastic projection reads, delivered
+        also to the rule's copy of it (:func:`~neurosim.backends.brian2.synapses.release_synapses`)."""
+        out = []
+        for proj in network.projections.values():
+            if proj.modulator is None or not proj.n_synapses:
+                continue
+            plastic, mapping = self.synapses[proj.name], self.plastic[proj.name]
+            for feed in _feeds(network, proj):
+                source = self.groups[feed.pre_population.name]
+                out.append(
+                    release_synapses(feed, proj, source, plastic, mapping, network.dt, self.clock)
+                )
+        return out
 
     def _currents(self, network) -> None:
         """The schedule of every current input. The currents already added to ``pop.I``

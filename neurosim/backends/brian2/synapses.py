@@ -32,7 +32,13 @@ Plastic projections
     integrated in the slot ``end``, after the events of the step and the neuron updates
     (neurosim's ``on_step``, which reads the postsynaptic ``v`` after the update); pure
     exponential decays among them (Graupner–Brunel's calcium) are made exact as for
-    neuron groups, by an operation right after the state update.
+    neuron groups, by an operation right after the state update. Statements in
+    ``regularly`` run after that update (order 2), e.g. clipping a continuously
+    integrated weight.
+Modulated rules
+    A rule that reads its projection's modulator (``brian2_modulated``) gets the
+    modulator's model (``rule.brian2_model(modulator=...)``) and keeps a copy of the
+    modulator in each synapse; :func:`release_synapses` routes releases to it.
 """
 
 from __future__ import annotations
@@ -121,7 +127,10 @@ def plastic_synapses(proj, pre, post, dt: float, clock: b2.Clock):
     """Brian2 ``Synapses`` of a projection with a plasticity rule and its
     :class:`PlasticMapping` (see module docstring)."""
     rule = proj.synapse
-    spec = rule.brian2_model()
+    if proj.modulator is None:
+        spec = rule.brian2_model()
+    else:
+        spec = rule.brian2_model(modulator=proj.modulator.model)
     equations = b2.Equations(spec.model)
     names = {"w": WEIGHT}
     taken = set(post.variables)
@@ -159,6 +168,8 @@ def plastic_synapses(proj, pre, post, dt: float, clock: b2.Clock):
     if clock_driven:
         syn.state_updater.when = "end"  # after the events of the step (on_step)
     decay_exactly(syn, decays, namespace, dt, when="end", order=1)
+    if spec.regularly:
+        syn.run_regularly(rename(spec.regularly, names), when="end", order=2)
     mapping = PlasticMapping(spec, names, equations["w"].type == "subexpression")
     if proj.n_synapses:
         _connect(syn, proj)
@@ -170,3 +181,34 @@ def plastic_synapses(proj, pre, post, dt: float, clock: b2.Clock):
         for var, value in spec.init.items():
             setattr(syn, f"{mapping.var(var)}_", value)
     return syn, mapping
+
+
+def release_synapses(feed, proj, source, plastic, mapping, dt: float, clock: b2.Clock):
+    """Brian2 ``Synapses`` that deliver the releases of the static projection ``feed``
+    (into the modulator that the plastic projection ``proj`` reads) to the rule's own
+    copy of the modulator in each synapse of ``plastic`` (``Brian2RuleSpec.releases``):
+    the release of feed synapse ``i -> m`` reaches every synapse of ``proj`` that reads
+    element ``m`` (all of them for a global modulator), with the feed's weight. A
+    release of delay ``d`` steps is in the modulator's state at :math:`t_{n+d}`; the
+    rule's clock-driven update runs in the slot ``end`` over :math:`[t_n, t_{n+1}]`, so
+    the copy jumps in the slot ``after_resets`` of step ``n + d`` (a delay of ``d dt``):
+    both see the release at the same time."""
+    model = proj.modulator.model
+    var = mapping.var(mapping.spec.releases[model.receptors[feed.receptor]])
+    syn = b2.Synapses(
+        source,
+        plastic,
+        model="w_release : 1",
+        on_pre=f"{var}_post += w_release",
+        clock=clock,
+        name=f"release_{feed.name}_to_{proj.name}",
+    )
+    syn.pre.when = "after_resets"
+    column = proj.post.astype(np.int64) if proj.modulator.n > 1 else np.zeros(proj.n_synapses, int)
+    pairs = [(k, s) for k in range(feed.n_synapses) for s in np.flatnonzero(column == feed.post[k])]
+    if pairs:
+        k, s = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
+        syn.connect(i=feed.pre[k].astype(np.int64), j=s)
+        syn.w_release = feed.weight[k]
+        syn.delay = feed.delay_steps[k] * dt * b2.ms
+    return syn
