@@ -5,13 +5,14 @@ synapse). A network of 1000 Izhikevich neurons (800 regular-spiking excitatory, 
 fast-spiking inhibitory; each neuron sends 100 synapses to random targets, excitatory
 ones to any neuron, inhibitory ones to excitatory neurons only; excitatory weights
 plastic in ``[0, w_max = 4]`` mV under dopamine-modulated STDP (``stdp_dopamine``),
-starting at 1 mV; inhibitory weights fixed at -1 mV) fires irregularly at about 1 Hz,
-driven by a random "thalamic" current drawn every 1 ms step uniformly from
+starting at 1 mV; inhibitory weights fixed at -1 mV) fires irregularly (about 1.6 Hz
+here), driven by a random "thalamic" current drawn every 1 ms step uniformly from
 ``[-6.5, 6.5]`` pA (``izhikevich`` with ``I_noise = 13``). One excitatory synapse is
 chosen and set to 0. Whenever its postsynaptic neuron fires within ``window_ms``
 (10 ms) after its presynaptic neuron, a reward follows after a random delay drawn
-uniformly from ``reward_delay_s`` (1–3 s): a release of 0.5 µM of dopamine into the
-modulator all plastic synapses read. The delay leaves time for hundreds of other
+uniformly from ``reward_delay_s`` (1–3 s): a release of dopamine (0.5 µM) into the
+modulator all plastic synapses read (its decay, tonic level and release per reward
+come from the ``[modulator]`` table of the rule's published set). The delay leaves time for hundreds of other
 coincidences, but only the chosen synapse's eligibility is reliably high whenever
 dopamine comes, so within about an hour it reaches ``w_max`` while the others stay
 low. The control (``contingent=false``) gives the same number of rewards at random
@@ -24,8 +25,8 @@ replacement (autapses and repeats allowed); conduction delays of 1 ms (the code'
 the causal one; ``max_delay_ms`` spreads excitatory delays over 1 .. D ms in equal
 groups as the code does for D > 1); initial state v = -65 mV, u = 0.2 v; the pairing
 counts when the postsynaptic spike comes strictly after the last presynaptic spike
-and at most ``window_ms`` later (the code's own script uses a 20 ms interval; the text
-and figure caption say 10 ms); each qualifying postsynaptic spike schedules one
+and at most ``window_ms`` later (10 ms as the paper describes the protocol; the
+published script uses a 20 ms interval); each qualifying postsynaptic spike schedules one
 reward, 1001–3000 ms later in the code.
 
 **Time step.** The paper integrates with 1 ms steps (v in two 0.5 ms half steps with u
@@ -86,6 +87,7 @@ import numpy as np
 import neurosim as ns
 from neurosim.experiments.reward_schedule import ContingentReward, RewardLog, percentile_rank
 from neurosim.kernels.rng import numpy_generator
+from neurosim.params import load_parameter_set
 from neurosim.results import Result
 
 #: Izhikevich 2007 Fig. 1 and its code (``daspnet.m``): the chosen synapse reaches the
@@ -96,13 +98,9 @@ PUBLISHED = {"w_target": 1.0, "target_percentile": 100.0, "duration_min": 60.0}
 SYNAPSES_PER_NEURON = 100
 #: Initial excitatory and fixed inhibitory weights (mV; the code's ``s``).
 INITIAL_WEIGHT, INHIBITORY_WEIGHT = 1.0, -1.0
-#: Dopamine released per reward (µM; the code's ``DA = DA + 0.5``).
-RELEASE = 0.5
-#: Decay of extracellular dopamine (ms; the code's ``DA = DA * 0.995`` every 1 ms step,
-#: -1 / ln 0.995 = 199.5 ms; 0.2 s in the paper).
-TAU_DOPAMINE = 200.0
-#: Tonic dopamine (µM; the code's weight update uses ``0.002 + DA``).
-TONIC_DOPAMINE = 0.002
+#: The published set of the rule; its ``[modulator]`` table gives the dopamine's decay,
+#: tonic level and release per reward (0.2 s, 0.002 and 0.5 in the published code).
+DEFAULT_RULE = "izhikevich_2007_dopamine"
 #: Width of the uniform thalamic current drawn every step (pA; ``13 * (rand - 0.5)``).
 THALAMIC_PA = 13.0
 #: Reward neurons of the generator: rewards due in the same step use one each.
@@ -131,6 +129,20 @@ class DistalNetwork:
     post_spikes: object
 
 
+def dopamine_of(rule) -> tuple[dict, float]:
+    """The modulator's parameters (``tau_decay``, ``tau_rise`` in ms, ``baseline``) and
+    the release per reward: the ``[modulator]`` table of ``rule``'s published set, or
+    of :data:`DEFAULT_RULE` for a rule given otherwise (a name without such a table, a
+    :class:`~neurosim.synapses.SynapseModel`)."""
+    name = rule if isinstance(rule, str) else DEFAULT_RULE
+    try:
+        table = load_parameter_set("synapses", name).get("modulator")
+    except ValueError:  # a rule's registry name, not a published set
+        table = None
+    table = dict(table or load_parameter_set("synapses", DEFAULT_RULE)["modulator"])
+    return table, float(table.pop("reward"))
+
+
 def _targets(rng, n_exc: int, n: int, m: int, max_delay: int):
     """Targets (with replacement) and delays (ms) of the excitatory and inhibitory
     neurons' synapses, as in the paper's code."""
@@ -146,7 +158,7 @@ def build(
     dt: float = 1.0,
     seed: int = 0,
     max_delay_ms: int = 1,
-    rule="izhikevich_2007_dopamine",
+    rule=DEFAULT_RULE,
 ) -> DistalNetwork:
     """The network of :mod:`neurosim.experiments.distal_reward` for one seed.
 
@@ -164,10 +176,9 @@ def build(
         Excitatory delays spread over 1 .. ``max_delay_ms`` ms; inhibitory 1 ms.
     rule : str or SynapseModel
         Rule of the excitatory synapses (initial weight :data:`INITIAL_WEIGHT` mV),
-        reading the modulator ``dopamine`` (decay :data:`TAU_DOPAMINE` ms, baseline
-        :data:`TONIC_DOPAMINE`), into which the spike generator ``reward``
-        (:data:`REWARD_CHANNELS` neurons, no spikes yet) releases :data:`RELEASE`
-        per spike.
+        reading the modulator ``dopamine`` (parameters from :func:`dopamine_of`), into
+        which the spike generator ``reward`` (:data:`REWARD_CHANNELS` neurons, no
+        spikes yet) releases the reward per spike.
 
     Returns
     -------
@@ -182,9 +193,10 @@ def build(
     noise = {"I_noise": THALAMIC_PA}
     exc = net.add_population("exc", n_exc, "izhikevich_regular_spiking", params=noise)
     inh = net.add_population("inh", n_neurons - n_exc, "izhikevich_fast_spiking", params=noise)
-    da = net.add_modulator("dopamine", tau_decay=TAU_DOPAMINE, baseline=TONIC_DOPAMINE)
+    dopamine, release = dopamine_of(rule)
+    da = net.add_modulator("dopamine", **dopamine)
     reward = net.add_spike_generator("reward", REWARD_CHANNELS, times=[], indices=[])
-    net.connect(reward, da, weight=RELEASE, receptor="release")
+    net.connect(reward, da, weight=release, receptor="release")
     pre_idx = np.repeat(np.arange(n_exc), SYNAPSES_PER_NEURON)
     post_flat, delay_flat = exc_post.ravel(), delays.ravel() * 1.0
     plastic = []
@@ -246,7 +258,7 @@ def run_one(
     delay_steps: tuple[int, int],
     window_steps: int,
     reward_steps=None,
-    check_ms: float = 100.0,
+    check_ms: float = 500.0,
     sample_ms: float = 10_000.0,
     **network,
 ) -> dict:
@@ -361,7 +373,7 @@ def run(
     max_delay_ms: int = 1,
     check_ms: float = 500.0,
     sample_s: float = 10.0,
-    rule: str = "izhikevich_2007_dopamine",
+    rule: str = DEFAULT_RULE,
 ) -> Result:
     """Distal reward (Izhikevich 2007 Fig. 1): rewards 1–3 s after the pairings of one
     synapse make it the strongest of the network.
