@@ -84,149 +84,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import neurosim as ns
+from neurosim.experiments.distal_network import (
+    DEFAULT_RULE,
+    SYNAPSES_PER_NEURON,
+    DistalNetwork,
+    build,
+)
 from neurosim.experiments.reward_schedule import ContingentReward, RewardLog, percentile_rank
 from neurosim.kernels.rng import numpy_generator
-from neurosim.params import load_parameter_set
 from neurosim.results import Result
 
 #: Izhikevich 2007 Fig. 1 and its code (``daspnet.m``): the chosen synapse reaches the
 #: maximum weight within the hour (Fig. 1C) and is then the strongest synapse of the
 #: network (Fig. 1D, the histogram of weights with the chosen one at ``w_max``).
 PUBLISHED = {"w_target": 1.0, "target_percentile": 100.0, "duration_min": 60.0}
-#: Synapses each neuron sends (the paper's M).
-SYNAPSES_PER_NEURON = 100
-#: Initial excitatory and fixed inhibitory weights (mV; the code's ``s``).
-INITIAL_WEIGHT, INHIBITORY_WEIGHT = 1.0, -1.0
-#: The published set of the rule; its ``[modulator]`` table gives the dopamine's decay,
-#: tonic level and release per reward (0.2 s, 0.002 and 0.5 in the published code).
-DEFAULT_RULE = "izhikevich_2007_dopamine"
-#: Width of the uniform thalamic current drawn every step (pA; ``13 * (rand - 0.5)``).
-THALAMIC_PA = 13.0
-#: Reward neurons of the generator: rewards due in the same step use one each.
-REWARD_CHANNELS = 8
 #: Percentiles of the other synapses' weights drawn as bands in the figure.
 BANDS = (5.0, 25.0, 50.0, 75.0, 95.0)
-
-
-@dataclass
-class DistalNetwork:
-    """The network of one run and the handles the experiment reads.
-
-    ``plastic`` lists the plastic projections (excitatory to excitatory, excitatory to
-    inhibitory); the chosen synapse is ``chosen`` of ``plastic[0]``, from excitatory
-    neuron ``pre`` to excitatory neuron ``post``.
-    """
-
-    net: ns.Network
-    exc: ns.Population
-    reward: ns.Population
-    plastic: list
-    chosen: int
-    pre: int
-    post: int
-    pre_spikes: object
-    post_spikes: object
-
-
-def dopamine_of(rule) -> tuple[dict, float]:
-    """The modulator's parameters (``tau_decay``, ``tau_rise`` in ms, ``baseline``) and
-    the release per reward: the ``[modulator]`` table of ``rule``'s published set, or
-    of :data:`DEFAULT_RULE` for a rule given otherwise (a name without such a table, a
-    :class:`~neurosim.synapses.SynapseModel`)."""
-    name = rule if isinstance(rule, str) else DEFAULT_RULE
-    try:
-        table = load_parameter_set("synapses", name).get("modulator")
-    except ValueError:  # a rule's registry name, not a published set
-        table = None
-    table = dict(table or load_parameter_set("synapses", DEFAULT_RULE)["modulator"])
-    return table, float(table.pop("reward"))
-
-
-def _targets(rng, n_exc: int, n: int, m: int, max_delay: int):
-    """Targets (with replacement) and delays (ms) of the excitatory and inhibitory
-    neurons' synapses, as in the paper's code."""
-    exc_post = rng.integers(0, n, size=(n_exc, m))
-    inh_post = rng.integers(0, n_exc, size=(n - n_exc, m))
-    # synapse j of a neuron has delay 1 + floor(j D / M) ms: M / D synapses per delay
-    delays = np.broadcast_to(1 + (np.arange(m) * max_delay) // m, (n_exc, m))
-    return exc_post, inh_post, delays
-
-
-def build(
-    n_neurons: int = 1000,
-    dt: float = 1.0,
-    seed: int = 0,
-    max_delay_ms: int = 1,
-    rule=DEFAULT_RULE,
-) -> DistalNetwork:
-    """The network of :mod:`neurosim.experiments.distal_reward` for one seed.
-
-    Parameters
-    ----------
-    n_neurons : int
-        Neurons, 80 % excitatory (``izhikevich_regular_spiking``), the rest inhibitory
-        (``izhikevich_fast_spiking``), both with the thalamic input ``I_noise`` =
-        :data:`THALAMIC_PA` pA; each sends :data:`SYNAPSES_PER_NEURON` synapses.
-    dt : float
-        Time step (ms).
-    seed : int
-        Seed of the network (connectivity: stream ``distal_reward/connectivity``).
-    max_delay_ms : int
-        Excitatory delays spread over 1 .. ``max_delay_ms`` ms; inhibitory 1 ms.
-    rule : str or SynapseModel
-        Rule of the excitatory synapses (initial weight :data:`INITIAL_WEIGHT` mV),
-        reading the modulator ``dopamine`` (parameters from :func:`dopamine_of`), into
-        which the spike generator ``reward`` (:data:`REWARD_CHANNELS` neurons, no
-        spikes yet) releases the reward per spike.
-
-    Returns
-    -------
-    DistalNetwork
-        The network with the chosen synapse at weight 0 and spike monitors on its
-        two neurons.
-    """
-    n_exc = int(round(0.8 * n_neurons))
-    rng = numpy_generator(seed, "distal_reward/connectivity")
-    exc_post, inh_post, delays = _targets(rng, n_exc, n_neurons, SYNAPSES_PER_NEURON, max_delay_ms)
-    net = ns.Network(dt=dt, seed=seed)
-    noise = {"I_noise": THALAMIC_PA}
-    exc = net.add_population("exc", n_exc, "izhikevich_regular_spiking", params=noise)
-    inh = net.add_population("inh", n_neurons - n_exc, "izhikevich_fast_spiking", params=noise)
-    dopamine, release = dopamine_of(rule)
-    da = net.add_modulator("dopamine", **dopamine)
-    reward = net.add_spike_generator("reward", REWARD_CHANNELS, times=[], indices=[])
-    net.connect(reward, da, weight=release, receptor="release")
-    pre_idx = np.repeat(np.arange(n_exc), SYNAPSES_PER_NEURON)
-    post_flat, delay_flat = exc_post.ravel(), delays.ravel() * 1.0
-    plastic = []
-    for name, to_exc, target in (("ee", True, exc), ("ei", False, inh)):
-        keep = post_flat < n_exc if to_exc else post_flat >= n_exc
-        post = post_flat[keep] - (0 if to_exc else n_exc)
-        plastic.append(
-            net.connect(
-                exc,
-                target,
-                ns.Explicit(pre_idx[keep], post),
-                weight=INITIAL_WEIGHT,
-                delay=delay_flat[keep],
-                synapse=rule,
-                modulator=da,
-                name=name,
-            )
-        )
-    inh_pre = np.repeat(np.arange(n_neurons - n_exc), SYNAPSES_PER_NEURON)
-    net.connect(
-        inh, exc, ns.Explicit(inh_pre, inh_post.ravel()), weight=INHIBITORY_WEIGHT, receptor="inh"
-    )
-    ee = plastic[0]
-    # the first synapse of excitatory neuron 0 onto another excitatory neuron (the
-    # code's synapse 1 of neuron 1, here kept excitatory to excitatory)
-    chosen = int(ee.indptr[0] + np.flatnonzero(ee.post[ee.indptr[0] : ee.indptr[1]] != 0)[0])
-    pre, post = int(ee.pre[chosen]), int(ee.post[chosen])
-    ee.weight[chosen] = 0.0
-    spikes = [net.record_spikes(exc, neurons=[k]) for k in (pre, post)]
-    return DistalNetwork(net, exc, reward, plastic, chosen, pre, post, *spikes)
 
 
 def _weights(dn: DistalNetwork) -> tuple[float, np.ndarray]:
@@ -262,16 +135,44 @@ def run_one(
     sample_ms: float = 10_000.0,
     **network,
 ) -> dict:
-    """One run of the experiment: contingent rewards when ``reward_steps`` is None,
-    else the control with rewards at those steps. Returns the final weights, the
-    sampled traces, the pairing and reward steps and the timings."""
+    """One run of the experiment (see :func:`run`, which validates the values).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the network and of the reward delays (stream
+        ``distal_reward/reward_delay``).
+    duration_ms : float
+        Simulated time (ms).
+    delay_steps : tuple of int
+        Shortest and longest reward delay (steps).
+    window_steps : int
+        Longest post - pre interval that earns a reward (steps).
+    reward_steps : array of int, optional
+        None: contingent rewards (:class:`ContingentReward` every ``check_ms``);
+        else the control, with rewards at these steps.
+    check_ms, sample_ms : float
+        Periods of the reward operation and of the weight samples (ms).
+    **network
+        Passed to :func:`build`.
+
+    Returns
+    -------
+    dict
+        ``w_target``, ``w_others_mean`` (final weights / ``w_max``),
+        ``target_percentile``, the steps of the ``pairings`` and ``rewards``,
+        ``wall_s`` (the run), ``operation_s`` (its reward operation),
+        ``exc_rate_hz``, the samples ``trace_t_s``, ``trace_target`` and
+        ``trace_bands`` (percentiles :data:`BANDS` of the others, / ``w_max``),
+        ``w_max`` and ``dt``.
+    """
     dn = build(seed=seed, **network)
     net = dn.net
     log = RewardLog(dn.reward)
     op = None
     if reward_steps is None:
         rng = numpy_generator(seed, "distal_reward/reward_delay")
-        op = ContingentReward(dn, log, window_steps, delay_steps, rng)
+        op = ContingentReward(dn.pre_spikes, dn.post_spikes, log, window_steps, delay_steps, rng)
         net.add_operation(op, every=check_ms, sync=False, name="contingent_reward")
     else:
         log.schedule(np.sort(np.asarray(reward_steps, dtype=np.int64)), net.dt)

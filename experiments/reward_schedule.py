@@ -17,9 +17,21 @@ import numpy as np
 
 @dataclass
 class RewardLog:
-    """Rewards scheduled on a generator, at most one per channel and step."""
+    """Rewards scheduled on a spike generator, and the pairings that earned them.
 
-    generator: object  # a spike generator population
+    Parameters
+    ----------
+    generator : Population
+        A spike generator (:meth:`Network.add_spike_generator
+        <neurosim.network.Network.add_spike_generator>`) whose every neuron releases
+        one reward: rewards due in the same step go to different neurons (channels).
+    pairings : list of int
+        Steps of the pairings found so far (filled by :class:`ContingentReward`).
+    rewards : list of int
+        Steps of the rewards scheduled so far, in the order scheduled.
+    """
+
+    generator: object
     pairings: list = field(default_factory=list)
     rewards: list = field(default_factory=list)
     _used: dict = field(default_factory=dict)
@@ -45,28 +57,47 @@ class RewardLog:
 
 
 class ContingentReward:
-    r"""Operation that rewards pairings of the chosen synapse's two neurons.
+    r"""Operation (:meth:`Network.add_operation
+    <neurosim.network.Network.add_operation>`) that rewards the pairings of two neurons.
 
-    Called every ``check`` steps, it reads the spikes of the presynaptic and the
-    postsynaptic neuron recorded since its last call and, for each postsynaptic spike
-    at step :math:`n_{post}` whose last presynaptic spike :math:`n_{pre}` satisfies
-    :math:`0 < n_{post} - n_{pre} \le` ``window`` steps, schedules a reward at step
-    :math:`n_{post} + \delta`, :math:`\delta` drawn uniformly from the integers
-    ``delay[0] .. delay[1]`` (steps) with ``rng``. Each pairing is found once, in the
-    first call after it, and its reward time does not depend on the call period, as
-    long as the period is at most the shortest delay (the reward is then still in the
-    future). ``seconds`` accumulates the wall time spent in the calls.
+    Each call reads the spikes of the presynaptic and the postsynaptic neuron recorded
+    since the last call and, for each postsynaptic spike at step :math:`n_{post}` whose
+    last presynaptic spike :math:`n_{pre}` satisfies :math:`0 < n_{post} - n_{pre} \le`
+    ``window``, schedules a reward at step :math:`n_{post} + \delta`, :math:`\delta`
+    drawn uniformly from the integers ``delay[0] .. delay[1]`` with ``rng``. Each
+    pairing is found once, in the first call after it, and its reward step does not
+    depend on the calls' period as long as the period is at most ``delay[0]`` steps
+    (the reward is then still in the future when it is scheduled).
+
+    Parameters
+    ----------
+    pre_spikes, post_spikes : SpikeMonitor
+        Monitors of the presynaptic and the postsynaptic neuron (one neuron each).
+    log : RewardLog
+        Where the rewards are scheduled and the pairings noted.
+    window : int
+        Longest interval post - pre that counts (steps, >= 1).
+    delay : tuple of int
+        Shortest and longest reward delay (steps).
+    rng : numpy.random.Generator
+        Stream of the delays.
+
+    Attributes
+    ----------
+    seconds : float
+        Wall time spent in the calls (s).
     """
 
-    def __init__(self, dn, log: RewardLog, window: int, delay, rng):
-        self.dn, self.log, self.window, self.delay, self.rng = dn, log, window, delay, rng
+    def __init__(self, pre_spikes, post_spikes, log: RewardLog, window: int, delay, rng):
+        self.pre_spikes, self.post_spikes = pre_spikes, post_spikes
+        self.log, self.window, self.delay, self.rng = log, window, delay, rng
         self._seen = 0
         self.seconds = 0.0
 
     def __call__(self, net) -> None:
         start = time.perf_counter()
-        pre = self.dn.pre_spikes.recorded()[0]
-        post = self.dn.post_spikes.recorded()[0]
+        pre = self.pre_spikes.recorded()[0]
+        post = self.post_spikes.recorded()[0]
         new = post[self._seen :]
         self._seen = post.size
         if new.size:
@@ -83,6 +114,7 @@ class ContingentReward:
 
 
 def percentile_rank(value: float, others: np.ndarray) -> float:
-    """Percentage of ``others`` below ``value``, ties counting half (100: above all)."""
+    """Percentile rank of ``value`` among ``others``: the percentage of ``others``
+    below it, ties counting half (100: above all of them, 0: below all)."""
     below = np.count_nonzero(others < value) + 0.5 * np.count_nonzero(others == value)
     return 100.0 * below / others.size

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from neurosim.experiments import distal_reward as dr
+from neurosim.experiments.distal_network import build
 from neurosim.experiments.reward_schedule import ContingentReward, RewardLog, percentile_rank
 from neurosim.kernels.rng import numpy_generator
 
@@ -22,10 +23,10 @@ CI = {"n_neurons": 300, "window_ms": 20.0, "reward_delay_s": [0.5, 1.0], "durati
 
 def _closed_loop(check_ms, seed=3, duration_ms=120_000.0):
     """A small network with the contingent reward every ``check_ms``; its handles."""
-    dn = dr.build(n_neurons=50, seed=seed)
+    dn = build(n_neurons=50, seed=seed)
     log = RewardLog(dn.reward)
     rng = numpy_generator(seed, "distal_reward/reward_delay")
-    op = ContingentReward(dn, log, 20, (1000, 3000), rng)
+    op = ContingentReward(dn.pre_spikes, dn.post_spikes, log, 20, (1000, 3000), rng)
     dn.net.add_operation(op, every=check_ms, sync=False)
     rewards = dn.net.record_spikes(dn.reward)
     dn.net.run(duration_ms)
@@ -60,7 +61,7 @@ def test_rewards_follow_each_pairing_after_the_drawn_delay_whatever_the_period()
 
 
 def test_reward_log_uses_a_free_channel_for_rewards_in_one_step():
-    dn = dr.build(n_neurons=20, seed=0)
+    dn = build(n_neurons=20, seed=0)
     log = RewardLog(dn.reward)
     log.schedule([5, 5, 7], dn.net.dt)
     log.schedule([5], dn.net.dt)
