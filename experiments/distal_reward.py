@@ -161,7 +161,8 @@ def run_one(
     dict
         ``w_target``, ``w_others_mean`` (final weights / ``w_max``),
         ``target_percentile``, the steps of the ``pairings`` and ``rewards``,
-        ``wall_s`` (the run), ``operation_s`` (its reward operation),
+        ``wall_s`` and ``cpu_s`` (the run, its process time), ``operation_s`` (its
+        reward operation),
         ``exc_rate_hz``, the samples ``trace_t_s``, ``trace_target`` and
         ``trace_bands`` (percentiles :data:`BANDS` of the others, / ``w_max``),
         ``w_max`` and ``dt``.
@@ -178,9 +179,9 @@ def run_one(
         log.schedule(np.sort(np.asarray(reward_steps, dtype=np.int64)), net.dt)
     samples = _Samples(dn)
     net.add_operation(samples, every=sample_ms, name="weight_samples")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     net.run(duration_ms)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     for proj in dn.plastic:
         proj.synchronize()
     samples(net)
@@ -195,6 +196,7 @@ def run_one(
         "pairings": np.asarray(log.pairings, dtype=np.int64),
         "rewards": np.asarray(log.rewards, dtype=np.int64),
         "wall_s": wall,
+        "cpu_s": cpu,
         "operation_s": 0.0 if op is None else op.seconds,
         "exc_rate_hz": rate,
         "trace_t_s": np.asarray(samples.t),
@@ -337,6 +339,7 @@ def _result(runs, matched, duration_ms, contingent, n_neurons) -> Result:
         "exc_rate_hz_per_seed": [r["exc_rate_hz"] for r in runs],
         "wall_s_per_seed": [r["wall_s"] for r in runs],
         "wall_s_per_simulated_hour": float(np.mean(walls)) / hours,
+        "cpu_s_per_simulated_hour": float(np.mean([r["cpu_s"] for r in runs + matched])) / hours,
         "operation_s_per_seed": [r["operation_s"] for r in runs + matched if r["operation_s"]],
         "published": PUBLISHED,
     }
