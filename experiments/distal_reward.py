@@ -140,8 +140,7 @@ def run_one(
     Parameters
     ----------
     seed : int
-        Seed of the network and of the reward delays (stream
-        ``distal_reward/reward_delay``).
+        Seed of the network and of the reward delays.
     duration_ms : float
         Simulated time (ms).
     delay_steps : tuple of int
@@ -154,7 +153,7 @@ def run_one(
     check_ms, sample_ms : float
         Periods of the reward operation and of the weight samples (ms).
     **network
-        Passed to :func:`build`.
+        Passed to :func:`~neurosim.experiments.distal_network.build`.
 
     Returns
     -------
@@ -271,12 +270,12 @@ def run(
     seeds=1,
     contingent: bool = True,
     n_neurons: int = 1000,
-    dt: float = 1.0,
+    dt=1.0,
     window_ms: float = 10.0,
     max_delay_ms: int = 1,
     check_ms: float = 500.0,
-    sample_s: float = 10.0,
-    rule: str = DEFAULT_RULE,
+    sample_s=10.0,
+    rule=DEFAULT_RULE,
 ) -> Result:
     """Distal reward (Izhikevich 2007 Fig. 1): rewards 1–3 s after the pairings of one
     synapse make it the strongest of the network.
