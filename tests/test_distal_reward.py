@@ -152,3 +152,18 @@ def test_cli_reports_a_bad_value_in_one_line():
     )
     assert out.returncode == 1
     assert "reward_delay_s[1] = 1 must be in [3, 3600]" in out.stderr
+
+
+def test_network_follows_the_published_code():
+    # daspnet.m: each neuron sends 100 synapses (excitatory ones to any of the n
+    # neurons, inhibitory ones to excitatory neurons), weights 1 and -1 mV, the chosen
+    # synapse at 0; with D = max_delay_ms, synapse j of a neuron has delay 1 + j D / 100
+    dn = build(n_neurons=50, seed=2, max_delay_ms=20)
+    ee, ei = dn.plastic
+    inh = dn.net.projections["inh_to_exc_inh"]
+    assert ee.n_synapses + ei.n_synapses == 40 * 100 and inh.n_synapses == 10 * 100
+    assert np.bincount(np.concatenate([ee.delay, ei.delay]).astype(int))[1:].tolist() == [200] * 20
+    assert (inh.delay == 1.0).all() and (inh.weight == -1.0).all()
+    assert ee.weight[dn.chosen] == 0.0 and np.delete(ee.weight, dn.chosen).min() == 1.0
+    assert dn.pre == 0 and dn.post != 0 and ee.pre[dn.chosen] == 0
+    assert dn.net.populations["exc"].model.params.I_noise == 13.0
