@@ -49,8 +49,8 @@ pairing step plus the drawn delay, exactly, whatever ``check_ms`` (which must st
 below the shortest delay). The per-step work stays compiled; the operation's own
 time is reported (``operation_s``).
 
-Parameters (``--set NAME=VALUE``)
----------------------------------
+Distal-reward parameters (``--set NAME=VALUE``)
+-----------------------------------------------
 duration_min : float
     simulated time per run (minutes)
 reward_delay_s : list of float
@@ -191,6 +191,7 @@ def run_one(
     return {
         "w_target": w / w_max,
         "w_others_mean": float(others.mean()) / w_max,
+        "w_others_median": float(np.median(others)) / w_max,
         "target_percentile": percentile_rank(w, others),
         "pairings": np.asarray(log.pairings, dtype=np.int64),
         "rewards": np.asarray(log.rewards, dtype=np.int64),
@@ -317,7 +318,7 @@ def run(
 def _means(runs: list[dict]) -> dict:
     """Means over seeds of the key numbers and their per-seed lists."""
     out = {}
-    for key in ("w_target", "w_others_mean", "target_percentile"):
+    for key in ("w_target", "w_others_mean", "w_others_median", "target_percentile"):
         values = [r[key] for r in runs]
         out[key] = float(np.mean(values))
         out[f"{key}_per_seed"] = values
