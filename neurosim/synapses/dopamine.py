@@ -74,7 +74,7 @@ from neurosim.backends.spec import Brian2RuleSpec
 from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import NEVER
 from neurosim.neurons.modulator import BASELINE as M_BASELINE
-from neurosim.neurons.modulator import INV_PEAK, TAU_DECAY, TAU_RISE, at
+from neurosim.neurons.modulator import INV_PEAK, TAU_DECAY, TAU_RISE
 from neurosim.params import ParameterSet, pack, parameter
 from neurosim.synapses.base import RULES, SynapseModel, check_bounds
 from neurosim.synapses.traces import decay_tables, decayed
@@ -101,15 +101,9 @@ class DopamineSTDPParams(ParameterSet):
     ``izhikevich_2007_dopamine`` also has the code's update once per 10 ms
     (``rate = 0.1`` /ms). Weights in the receptor's unit, mV for ``izhikevich``."""
 
-    tau_c: float = parameter(
-        1000.0, "time", low=0.0, low_open=True, doc="eligibility trace decay (1 s)"
-    )
-    tau_plus: float = parameter(
-        20.0, "time", low=0.0, low_open=True, doc="presynaptic trace time constant"
-    )
-    tau_minus: float = parameter(
-        20.0, "time", low=0.0, low_open=True, doc="postsynaptic trace time constant"
-    )
+    tau_c: float = parameter(1000.0, "time", low=0.0, low_open=True, doc="eligibility decay")
+    tau_plus: float = parameter(20.0, "time", low=0.0, low_open=True, doc="pre trace decay")
+    tau_minus: float = parameter(20.0, "time", low=0.0, low_open=True, doc="post trace decay")
     A_plus: float = parameter(0.1, low=0.0, doc="eligibility jump of pre-then-post (weight unit)")
     A_minus: float = parameter(0.15, low=0.0, doc="eligibility drop of post-then-pre (weight unit)")
     w_max: float = parameter(4.0, low=0.0, low_open=True, doc="upper weight bound (lower: 0)")
@@ -156,21 +150,26 @@ def _trace_jump(S, k, n, table, which, tau_steps, nearest):
 
 
 @kernel
+def _tag(Ssyn, s, trace, k, n, P, which, amplitude):
+    """Add ``amplitude`` x the trace of neuron ``k`` (row 0 of ``trace``, last jump in
+    row 1; decay table ``which``) at step ``n`` to the eligibility of synapse ``s``."""
+    tau_steps = P[TS_PLUS] if which == 0 else P[TS_MINUS]
+    value = decayed(trace[0, k], int(n - trace[1, k]), P[DA_SIZE:], which, tau_steps)
+    Ssyn[ELIG, s] += amplitude * value
+
+
+@kernel
 def da_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Presynaptic events of ``stdp_dopamine``: bring each synapse up to date, transmit
     its weight, lower its eligibility by ``A_minus`` x the postsynaptic trace."""
-    table = P[DA_SIZE:]
-    a_minus, ts_minus = P[A_MINUS], P[TS_MINUS]
     touched = 0
     for k in range(count):
         i = spikes[k]
         for s in range(indptr[i], indptr[i + 1]):
-            j = post[s]
             _bring(w, Ssyn, P, s, n)
-            target[j] += w[s]
-            y = decayed(Spost[0, j], int(n - Spost[1, j]), table, 1, ts_minus)
-            Ssyn[ELIG, s] -= a_minus * y
-        _trace_jump(Spre, i, n, table, 0, P[TS_PLUS], P[NEAREST] != 0.0)
+            target[post[s]] += w[s]
+            _tag(Ssyn, s, Spost, post[s], n, P, 1, -P[A_MINUS])
+        _trace_jump(Spre, i, n, P[DA_SIZE:], 0, P[TS_PLUS], P[NEAREST] != 0.0)
         touched += indptr[i + 1] - indptr[i]
     return touched
 
@@ -179,34 +178,15 @@ def da_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R
 def da_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic spikes of ``stdp_dopamine``: bring each afferent synapse up to date,
     raise its eligibility by ``A_plus`` x the presynaptic trace."""
-    table = P[DA_SIZE:]
-    a_plus, ts_plus = P[A_PLUS], P[TS_PLUS]
     touched = 0
     for k in range(count):
         j = spikes[k]
-        for q in range(ptr[j], ptr[j + 1]):
-            s = syn[q]
-            i = pre[q]
-            _bring(w, Ssyn, P, s, n)
-            x = decayed(Spre[0, i], int(n - Spre[1, i]), table, 0, ts_plus)
-            Ssyn[ELIG, s] += a_plus * x
-        _trace_jump(Spost, j, n, table, 1, P[TS_MINUS], P[NEAREST] != 0.0)
+        for e in range(ptr[j], ptr[j + 1]):
+            _bring(w, Ssyn, P, syn[e], n)
+            _tag(Ssyn, syn[e], Spre, pre[e], n, P, 0, P[A_PLUS])
+        _trace_jump(Spost, j, n, P[DA_SIZE:], 1, P[TS_MINUS], P[NEAREST] != 0.0)
         touched += ptr[j + 1] - ptr[j]
     return touched
-
-
-@kernel
-def da_on_modulator(indptr, post, w, Ssyn, Spre, Spost, P, n, R, X, M, Q, q, M_before):
-    """A release changed the modulator (state ``M`` at step ``n``): close every
-    synapse's integral up to ``n`` over the trajectory before it, then take the new
-    state as the synapse's snapshot."""
-    for s in range(w.shape[0]):
-        j = post[s]
-        _bring(w, Ssyn, P, s, n)
-        Ssyn[DOPA, s] = at(M, 0, j)
-        Ssyn[RISE, s] = at(M, 1, j)
-        Ssyn[LAST, s] = n
-    return w.shape[0]
 
 
 @kernel
@@ -216,19 +196,30 @@ def da_synchronize(w, Ssyn, P, n, R, X, M, Q, q):
         _bring(w, Ssyn, P, s, n)
 
 
+@kernel
+def da_on_modulator(indptr, post, w, Ssyn, Spre, Spost, P, n, R, X, M, Q, q, M_before):
+    """A release changed the modulator (state ``M`` at step ``n``): close every
+    synapse's integral up to ``n`` over the trajectory before it, then take the new
+    state as the synapse's snapshot."""
+    da_synchronize(w, Ssyn, P, n, R, X, M, Q, q)
+    if M.shape[1] == 1:
+        Ssyn[DOPA, :] = M[0, 0]
+        Ssyn[RISE, :] = M[1, 0]
+    else:
+        for s in range(w.shape[0]):
+            Ssyn[DOPA, s], Ssyn[RISE, s] = M[0, post[s]], M[1, post[s]]
+    return w.shape[0]
+
+
 @RULES.register
 class StdpDopamine(SynapseModel):
     """Dopamine-modulated STDP, Izhikevich 2007 (see :mod:`neurosim.synapses.dopamine`)."""
 
-    name = "stdp_dopamine"
-    Params = DopamineSTDPParams
+    name, Params, brian2_modulated = "stdp_dopamine", DopamineSTDPParams, True
+    #: eligibility, the modulator's concentration and rising part at the last update
     synapse_vars = (("c", "1"), ("d", "1"), ("d_rise", "1"), (SynapseModel.LAST_UPDATE, "1"))
-    pre_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
-    post_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
-    brian2_modulated = True
-    on_pre = da_on_pre
-    on_post = da_on_post
-    on_modulator = da_on_modulator
+    pre_vars = post_vars = (("trace", "1"), (SynapseModel.LAST_UPDATE, "1"))
+    on_pre, on_post, on_modulator = da_on_pre, da_on_post, da_on_modulator
     synchronize = staticmethod(da_synchronize)
 
     def constants(self, dt):
