@@ -77,6 +77,16 @@ def dopamine_of(rule) -> tuple[dict, float]:
     return table, float(table.pop("reward"))
 
 
+def _noisy(published: str):
+    """``izhikevich_noisy`` with the parameters of a published ``izhikevich`` set and
+    the thalamic input of width :data:`THALAMIC_PA`."""
+    return ns.model(
+        "izhikevich_noisy",
+        **load_parameter_set("neurons", published)["params"],
+        I_noise=THALAMIC_PA,
+    )
+
+
 def _targets(rng, n_exc: int, n: int, m: int, max_delay: int):
     """Targets (with replacement) and delays (ms) of the excitatory and inhibitory
     neurons' synapses, as in the paper's code."""
@@ -100,8 +110,8 @@ def build(
     ----------
     n_neurons : int
         Neurons, 80 % excitatory (``izhikevich_regular_spiking``), the rest inhibitory
-        (``izhikevich_fast_spiking``), both with the thalamic input ``I_noise`` =
-        :data:`THALAMIC_PA` pA; each sends :data:`SYNAPSES_PER_NEURON` synapses.
+        (``izhikevich_fast_spiking``), both ``izhikevich_noisy`` with the thalamic
+        input ``I_noise`` = :data:`THALAMIC_PA` pA; each sends :data:`SYNAPSES_PER_NEURON` synapses.
     dt : float
         Time step (ms).
     seed : int
@@ -124,9 +134,8 @@ def build(
     rng = numpy_generator(seed, "distal_reward/connectivity")
     exc_post, inh_post, delays = _targets(rng, n_exc, n_neurons, SYNAPSES_PER_NEURON, max_delay_ms)
     net = ns.Network(dt=dt, seed=seed)
-    noise = {"I_noise": THALAMIC_PA}
-    exc = net.add_population("exc", n_exc, "izhikevich_regular_spiking", params=noise)
-    inh = net.add_population("inh", n_neurons - n_exc, "izhikevich_fast_spiking", params=noise)
+    exc = net.add_population("exc", n_exc, _noisy("izhikevich_regular_spiking"))
+    inh = net.add_population("inh", n_neurons - n_exc, _noisy("izhikevich_fast_spiking"))
     dopamine, release = dopamine_of(rule)
     da = net.add_modulator("dopamine", **dopamine)
     reward = net.add_spike_generator("reward", REWARD_CHANNELS, times=[], indices=[])

@@ -162,6 +162,18 @@ SLOTS = {
             "V_RESET": lambda p: p.c,
             "JUMP_U": lambda p: p.d,
             "V_TH": lambda p: p.V_th,
+            "NOISE": lambda p: 0.0,
+        },
+    ),
+    "NoisyIzhikevich": (
+        "IZHIKEVICH_SIZE",
+        {
+            "H": lambda p: DT,
+            "RATE_U": lambda p: p.a,
+            "SENS_U": lambda p: p.b,
+            "V_RESET": lambda p: p.c,
+            "JUMP_U": lambda p: p.d,
+            "V_TH": lambda p: p.V_th,
             "NOISE": lambda p: p.I_noise,
         },
     ),

@@ -12,12 +12,13 @@ advanced by forward Euler from the values at the start of the step (Brian2's
 the (signed) weight in mV to V. Defaults: regular spiking, a 0.02/ms, b 0.2/ms,
 c -65 mV, d 8 mV/ms, V_th 30 mV; initial V = c, u = bV.
 
-Random input (``I_noise`` > 0, pA): every step each neuron adds to I a current drawn
-uniformly from :math:`[-I_{noise}/2,\ I_{noise}/2)`, held over the step, from the
-population's own random stream: the "random thalamic input" of Izhikevich's networks
-(``13 * (rand - 0.5)`` every 1 ms step in :cite:p:`izhikevich2007`'s published code,
-i.e. ``I_noise = 13`` at ``dt = 1``). The draws are per step, so the input's variance
-per unit time depends on ``dt``. With ``I_noise = 0`` (the default) nothing is drawn.
+``izhikevich_noisy`` is the same neuron with a random input: every step each neuron
+adds to I a current drawn uniformly from :math:`[-I_{noise}/2,\ I_{noise}/2)`, held
+over the step, from the population's own random stream: the "random thalamic input"
+of Izhikevich's networks (``13 * (rand - 0.5)`` every 1 ms step in
+:cite:p:`izhikevich2007`'s published code, i.e. ``I_noise = 13`` pA at ``dt = 1`` ms,
+the default). The draws are per step, so the input's variance per unit time depends on
+``dt``. ``izhikevich`` draws nothing.
 
 References: :cite:p:`izhikevich2003` (the bibliography of the documentation, ``docs/references.bib``).
 """
@@ -34,7 +35,7 @@ from neurosim.params import ParameterSet, pack, parameter
 
 #: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, ``a`` (recovery rate),
 #: ``b`` (recovery sensitivity), ``c`` (reset), ``d`` (recovery jump), ``V_th`` and
-#: ``I_noise`` (width of the uniform random current);
+#: the width of the uniform random current (``I_noise`` of ``izhikevich_noisy``, else 0);
 #: ``IZHIKEVICH_SIZE`` is the length of ``P``.
 H, RATE_U, SENS_U, V_RESET, JUMP_U, V_TH, NOISE, IZHIKEVICH_SIZE = range(8)
 
@@ -49,8 +50,15 @@ class IzhikevichParams(ParameterSet):
     d: float = parameter(8.0, "1", doc="recovery increment (mV/ms)")
     V_th: float = parameter(30.0, "voltage", doc="spike cut-off")
     I_e: float = parameter(0.0, "current", doc="constant external current (pA = mV/ms)")
+
+
+@dataclass(frozen=True)
+class NoisyIzhikevichParams(IzhikevichParams):
+    """Parameters of ``izhikevich_noisy``: those of ``izhikevich`` and the width of its
+    random input (default: Izhikevich 2007's published code, 13 pA at dt = 1 ms)."""
+
     I_noise: float = parameter(
-        0.0, "current", low=0.0, doc="width of a uniform random current drawn every step"
+        13.0, "current", low=0.0, doc="width of a uniform random current drawn every step"
     )
 
 
@@ -90,6 +98,10 @@ class Izhikevich(NeuronModel):
         p = self.params
         return {self.MEMBRANE: p.c, "u": p.b * p.c}
 
+    def noise_width(self) -> float:
+        """Width of the uniform random input current (pA): 0, none."""
+        return 0.0
+
     def constants(self, dt):
         p = self.params
         return pack(
@@ -101,7 +113,7 @@ class Izhikevich(NeuronModel):
                 V_RESET: p.c,
                 JUMP_U: p.d,
                 V_TH: p.V_th,
-                NOISE: p.I_noise,
+                NOISE: self.noise_width(),
             },
         )
 
@@ -111,7 +123,7 @@ class Izhikevich(NeuronModel):
                 du/dt = a*(b*v - u)/ms : 1
                 I : 1
             """
-        if self.params.I_noise:  # only then, so that other networks draw no numbers
+        if self.noise_width():  # only then, so that other networks draw no numbers
             equations = equations.replace("+ I)", "+ I + I_rand)") + (
                 "I_rand = I_noise*(rand() - 0.5) : 1 (constant over dt)\n"
             )
@@ -123,3 +135,15 @@ class Izhikevich(NeuronModel):
             method="euler",
             namespace=self.params.as_dict(),
         )
+
+
+@MODELS.register
+class NoisyIzhikevich(Izhikevich):
+    """``izhikevich`` with a uniform random input current drawn every step (see
+    :mod:`neurosim.neurons.izhikevich`)."""
+
+    name = "izhikevich_noisy"
+    Params = NoisyIzhikevichParams
+
+    def noise_width(self) -> float:
+        return self.params.I_noise

@@ -73,12 +73,12 @@ def test_adex_and_izhikevich_published_sets_load():
 
 
 def test_izhikevich_random_input_is_uniform_of_the_given_width_and_drawn_each_step():
-    # from the resting state (V = c, u = bV), one step of forward Euler moves V by
+    # izhikevich_noisy: from the initial state (V = c, u = bV), one step of forward Euler moves V by
     # h (0.04 V^2 + 5 V + 140 - u + xi) with xi uniform on [-w/2, w/2): its mean,
     # variance (w^2 / 12) and range over 20 000 neurons; the next step draws anew
     n, w, h = 20_000, 13.0, 1.0
     net = ns.Network(dt=h, seed=4)
-    pop = net.add_population("p", n, "izhikevich_regular_spiking", params={"I_noise": w})
+    pop = net.add_population("p", n, "izhikevich_noisy", params={"I_noise": w})
     v0, u0 = pop.v.copy(), pop.u.copy()
     net.run(h)
     xi = (pop.v - v0) / h - (0.04 * v0**2 + 5 * v0 + 140 - u0)
