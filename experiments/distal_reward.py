@@ -94,9 +94,9 @@ from neurosim.experiments.reward_schedule import ContingentReward, RewardLog, pe
 from neurosim.kernels.rng import numpy_generator
 from neurosim.results import Result
 
-#: Izhikevich 2007 Fig. 1 and its code (``daspnet.m``): the chosen synapse reaches the
-#: maximum weight within the hour (Fig. 1C) and is then the strongest synapse of the
-#: network (Fig. 1D, the histogram of weights with the chosen one at ``w_max``).
+#: Izhikevich 2007 Fig. 1: the chosen synapse reaches the maximum weight (4 mV) within
+#: the hour while the others stay low. The paper gives no rank; 100 (the strongest) is
+#: what "singled out" means here, for comparison.
 PUBLISHED = {"w_target": 1.0, "target_percentile": 100.0, "duration_min": 60.0}
 #: Percentiles of the other synapses' weights drawn as bands in the figure.
 BANDS = (5.0, 25.0, 50.0, 75.0, 95.0)
