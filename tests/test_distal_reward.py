@@ -103,7 +103,7 @@ def test_contingent_rewards_single_out_the_chosen_synapse_and_random_rewards_do_
 def test_full_network_hour_reaches_the_published_result():
     # Izhikevich 2007 Fig. 1: 1000 neurons, 10 ms window, 1-3 s delays, one hour: the
     # chosen synapse reaches w_max (measured, seed 0: 0.985 w_max, at w_max from
-    # minute 12) while the other synapses' median stays low (0.12 w_max); it ends
+    # minute 13) while the other synapses' median stays low (0.12 w_max); it ends
     # in the top decile (96th percentile: about 4 % of the 80 000 others, the
     # upper tail that STDP and the rewards also grow, reach w_max too). The control
     # (239 rewards at random times) leaves it at 0.002 w_max, 12th percentile.
