@@ -350,9 +350,10 @@ def _result(runs, matched, duration_ms, contingent, n_neurons) -> Result:
         for k, r in enumerate(group):
             for key in ("trace_t_s", "trace_target", "trace_bands", "pairings", "rewards"):
                 arrays[f"{label}{key}_{k}"] = r[key]
-    panels = [("contingent rewards", matched[0]), ("control: random rewards", runs[0])]
     if contingent:
         panels = [("contingent rewards", runs[0])]
+    else:
+        panels = [("contingent rewards", matched[0]), ("control: random rewards", runs[0])]
     return Result(
         "distal-reward", summary, arrays, {"distal_reward": _figure(panels, runs[0]["w_max"])}
     )

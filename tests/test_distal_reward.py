@@ -99,6 +99,19 @@ def test_contingent_rewards_single_out_the_chosen_synapse_and_random_rewards_do_
     assert learnt["n_rewards_per_seed"] == learnt["n_pairings_per_seed"]
 
 
+def test_contingent_run_reports_its_own_numbers(tmp_path):
+    # the default condition: the summary's keys are the contingent run's, one panel
+    res = dr.run(seeds=[5], **{**CI, "duration_min": 0.5})
+    s = res.summary
+    assert s["contingent"] is True and s["n_seeds"] == 1 and "contingent_runs" not in s
+    assert s["n_rewards_per_seed"] == s["n_pairings_per_seed"]
+    assert 0.0 <= s["w_target"] <= 1.0 and 0.0 <= s["target_percentile"] <= 100.0
+    assert s["published"] == dr.PUBLISHED
+    assert len(res.figures["distal_reward"].axes) == 1
+    res.save(tmp_path)
+    assert (tmp_path / "distal_reward.png").exists()
+
+
 @pytest.mark.slow
 def test_full_network_hour_reaches_the_published_result():
     # Izhikevich 2007 Fig. 1: 1000 neurons, 10 ms window, 1-3 s delays, one hour: the
