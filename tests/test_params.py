@@ -108,6 +108,15 @@ _SHOUVAL_PARAMS = (
 ).split()
 #: What each named slot of each class's P holds, written from the model equations:
 #: (name of the size constant, slot name -> value for parameters p at step DT).
+#: The slots of both Izhikevich models but the width of the random input.
+_IZHIKEVICH = {
+    "H": lambda p: DT,
+    "RATE_U": lambda p: p.a,
+    "SENS_U": lambda p: p.b,
+    "V_RESET": lambda p: p.c,
+    "JUMP_U": lambda p: p.d,
+    "V_TH": lambda p: p.V_th,
+}
 SLOTS = {
     "LIF": (
         "LIF_SIZE",
@@ -153,30 +162,8 @@ SLOTS = {
             "DECAY_I": lambda p: math.exp(-DT / p.tau_i),
         },
     ),
-    "Izhikevich": (
-        "IZHIKEVICH_SIZE",
-        {
-            "H": lambda p: DT,
-            "RATE_U": lambda p: p.a,
-            "SENS_U": lambda p: p.b,
-            "V_RESET": lambda p: p.c,
-            "JUMP_U": lambda p: p.d,
-            "V_TH": lambda p: p.V_th,
-            "NOISE": lambda p: 0.0,
-        },
-    ),
-    "NoisyIzhikevich": (
-        "IZHIKEVICH_SIZE",
-        {
-            "H": lambda p: DT,
-            "RATE_U": lambda p: p.a,
-            "SENS_U": lambda p: p.b,
-            "V_RESET": lambda p: p.c,
-            "JUMP_U": lambda p: p.d,
-            "V_TH": lambda p: p.V_th,
-            "NOISE": lambda p: p.I_noise,
-        },
-    ),
+    "Izhikevich": ("IZHIKEVICH_SIZE", {**_IZHIKEVICH, "NOISE": lambda p: 0.0}),
+    "NoisyIzhikevich": ("IZHIKEVICH_SIZE", {**_IZHIKEVICH, "NOISE": lambda p: p.I_noise}),
     "Modulator": (
         "MODULATOR_SIZE",
         {
