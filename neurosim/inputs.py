@@ -263,6 +263,30 @@ class SpikeGeneratorSource(_Source):
             raise ValueError(f"spike indices must be in [0, {n - 1}]")
         return np.zeros((1, n))
 
+    def with_spikes(self, times, indices, n: int, dt: float, step: int) -> SpikeGeneratorSource:
+        """A copy of this source for ``n`` neurons with the spikes ``times`` (ms) of
+        ``indices`` added, checked against the present ``step`` of a grid of ``dt`` ms:
+        each new spike must fall in step ``step`` or later (a ValueError names the
+        earliest one otherwise), and no neuron may get two spikes in one step."""
+        new = SpikeGeneratorSource(times, indices)
+        if new.times.size == 0:
+            return self
+        new.initial_state(n)  # indices in range
+        steps = np.round(new.times / dt).astype(np.int64)
+        if steps.min() < step:
+            k = int(np.argmin(steps))
+            raise ValueError(
+                f"times: a spike at {new.times[k]:g} ms (step {steps[k]}) is in the past; "
+                f"new spikes must be at or after the present time t = {step * dt:g} ms "
+                f"(step {step}, dt = {dt:g} ms)"
+            )
+        merged = SpikeGeneratorSource(
+            np.concatenate([self.times, new.times]),
+            np.concatenate([self.indices.astype(np.int64), new.indices.astype(np.int64)]),
+        )
+        merged.aux(n, dt)  # one spike per neuron per step
+        return merged
+
     def aux(self, n, dt):
         steps = np.round(self.times / dt).astype(np.int64)
         order = np.lexsort((self.indices, steps))

@@ -265,6 +265,12 @@ class Network(Recording):
         if self._engine is not None:
             self._engine.refresh_constants(component, constants)
 
+    def _tables_changed(self, population, tables) -> None:
+        """New auxiliary tables ``(A, B)`` of a spike source (spikes added to a
+        generator): a built engine passes them to the loop from its next chunk on."""
+        if self._engine is not None:
+            self._engine.refresh_tables(population, *tables)
+
     def _readers(self, population) -> list:
         """The plastic projections that read ``population`` as their modulator."""
         return [p for p in self.projections.values() if p.modulator is population]

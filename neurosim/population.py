@@ -142,6 +142,42 @@ class Population:
             self.network._params_changed(proj, constants)
         self.I[:] += getattr(model.params, "I_e", 0.0) - old_I_e
 
+    def add_spikes(self, times, indices) -> None:
+        """Add spikes to a spike generator (see
+        :class:`~neurosim.inputs.SpikeGeneratorSource`), also during a run from an
+        operation (:meth:`~neurosim.network.Network.add_operation`): a closed loop
+        that decides at run time when a source fires, e.g. a reward that follows a
+        detected event after a delay.
+
+        Parameters
+        ----------
+        times : array (ms)
+            Spike times, each rounded to the nearest step; none before the present
+            time ``network.t`` (a spike at ``network.t`` is emitted in the step about
+            to run).
+        indices : array of int
+            Neuron index of each spike, in ``[0, n - 1]``.
+
+        Raises
+        ------
+        TypeError
+            The population is not a spike generator.
+        ValueError
+            A time lies in the past, an index is out of range, or a neuron would
+            fire twice in one step; nothing is added then.
+        RuntimeError
+            Called during a run on the Brian2 backend (add spikes between runs there).
+        """
+        if self.model.name != "spike_generator":
+            raise TypeError(
+                f"population {self.name!r} ({self.model.name}) is not a spike generator; "
+                "only spike generators take added spikes"
+            )
+        net = self.network
+        model = self.model.with_spikes(times, indices, self.n, net.dt, net.step)
+        net._tables_changed(self, model.aux(self.n, net.dt))
+        object.__setattr__(self, "model", model)
+
     def set(self, var, value) -> None:
         """Set state variable ``var`` of every neuron (see class docstring).
 

@@ -127,3 +127,64 @@ def test_current_input_errors(net):
         ns.CurrentInput(times=[2.0, 1.0], amplitudes=[1.0, 2.0])
     with pytest.raises(ValueError, match="finite"):
         ns.CurrentInput(float("nan"))
+
+
+def _generator_with_target():
+    net = ns.Network(dt=0.5, seed=3)
+    gen = net.add_spike_generator("gen", 3, times=[2.0], indices=[1])
+    cells = net.add_population("cells", 3, "lif")
+    net.connect(gen, cells, ns.OneToOne(), weight=1000.0, delay=1.5)
+    return net, gen, net.record_spikes(gen), net.record_spikes(cells)
+
+
+def test_spikes_added_during_a_run_are_emitted_and_delivered_as_listed_ones():
+    # spikes added from an operation, at the present step or later, are emitted in
+    # their steps and transmitted; the same spikes listed from the start give the
+    # same network, bit for bit
+    net, gen, out, post = _generator_with_target()
+
+    def add(net):
+        if net.t == 10.0:
+            gen.add_spikes([10.0, 12.25, 30.0], [0, 2, 0])  # 12.25 rounds to 12.0 (step 24)
+        if net.t == 20.0:
+            gen.add_spikes([20.0], [1])
+
+    net.add_operation(add, every=5.0)
+    net.run(40.0)
+    assert out.t.tolist() == [2.0, 10.0, 12.0, 20.0, 30.0]
+    assert out.i.tolist() == [1, 0, 2, 1, 0]
+    ref, _, ref_out, ref_post = _generator_with_target()
+    ref.populations["gen"].add_spikes([10.0, 12.0, 20.0, 30.0], [0, 2, 1, 0])  # before any run
+    ref.run(40.0)
+    assert ref_out.t.tolist() == out.t.tolist() and ref_out.i.tolist() == out.i.tolist()
+    assert post.t.tolist() == ref_post.t.tolist() and post.i.tolist() == ref_post.i.tolist()
+    assert (net.populations["cells"].S == ref.populations["cells"].S).all()
+    gen.add_spikes([45.0], [2])  # between runs, into the built engine
+    net.run(10.0)
+    assert out.t.tolist()[-1] == 45.0 and out.i.tolist()[-1] == 2
+
+
+def test_added_spikes_are_checked():
+    net, gen, out, _ = _generator_with_target()
+    net.run(10.0)
+    with pytest.raises(ValueError, match="in the past.*t = 10 ms"):
+        gen.add_spikes([9.5], [0])
+    with pytest.raises(ValueError, match=r"indices must be in \[0, 2\]"):
+        gen.add_spikes([12.0], [3])
+    with pytest.raises(ValueError, match="neuron 1 has two spikes in the step at 15"):
+        gen.add_spikes([15.0, 15.1], [1, 1])
+    with pytest.raises(TypeError, match="'cells' .* is not a spike generator"):
+        net.populations["cells"].add_spikes([12.0], [0])
+    net.run(10.0)
+    assert out.t.tolist() == [2.0]  # nothing was added by the refused calls
+
+
+def test_added_spikes_are_saved_in_a_checkpoint(tmp_path):
+    net, gen, out, _ = _generator_with_target()
+    net.run(5.0)
+    gen.add_spikes([7.0, 8.0], [0, 2])
+    net.save(tmp_path / "gen.ckpt")
+    later = ns.Network.load(tmp_path / "gen.ckpt")
+    spikes = later.record_spikes("gen")
+    later.run(10.0)
+    assert spikes.t.tolist() == [7.0, 8.0] and spikes.i.tolist() == [0, 2]

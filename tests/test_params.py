@@ -108,8 +108,6 @@ _SHOUVAL_PARAMS = (
 ).split()
 
 
-#: What each named slot of each class's P holds, written from the model equations:
-#: (name of the size constant, slot name -> value for parameters p at step DT).
 def _inverse_peak(tau_d, tau_r):
     """1/h of a difference of exponentials that peaks at 1 (0 without a rise)."""
     if tau_r == 0:
@@ -118,6 +116,19 @@ def _inverse_peak(tau_d, tau_r):
     return 1 / (math.exp(-t / tau_d) - math.exp(-t / tau_r))
 
 
+#: The slots of both Izhikevich models but the width of the random input.
+_IZHIKEVICH = {
+    "H": lambda p: DT,
+    "RATE_U": lambda p: p.a,
+    "SENS_U": lambda p: p.b,
+    "V_RESET": lambda p: p.c,
+    "JUMP_U": lambda p: p.d,
+    "V_TH": lambda p: p.V_th,
+}
+
+
+#: What each named slot of each class's P holds, written from the model equations:
+#: (name of the size constant, slot name -> value for parameters p at step DT).
 SLOTS = {
     "LIF": (
         "LIF_SIZE",
@@ -163,17 +174,8 @@ SLOTS = {
             "DECAY_I": lambda p: math.exp(-DT / p.tau_i),
         },
     ),
-    "Izhikevich": (
-        "IZHIKEVICH_SIZE",
-        {
-            "H": lambda p: DT,
-            "RATE_U": lambda p: p.a,
-            "SENS_U": lambda p: p.b,
-            "V_RESET": lambda p: p.c,
-            "JUMP_U": lambda p: p.d,
-            "V_TH": lambda p: p.V_th,
-        },
-    ),
+    "Izhikevich": ("IZHIKEVICH_SIZE", {**_IZHIKEVICH, "NOISE": lambda p: 0.0}),
+    "NoisyIzhikevich": ("IZHIKEVICH_SIZE", {**_IZHIKEVICH, "NOISE": lambda p: p.I_noise}),
     "Modulator": (
         "MODULATOR_SIZE",
         {

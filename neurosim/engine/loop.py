@@ -63,6 +63,7 @@ class NumbaEngine:
         self.events, self.counter_names = ctx.events, ctx.counter_names
         named = dict(zip(ctx.source.args, ctx.source.values, strict=True))
         self._constants = {id(pop): named[f"P{k}"] for k, pop in enumerate(ctx.populations)}
+        self._tables = {id(pop): k for k, pop in enumerate(ctx.populations)}
         for j, proj in enumerate(ctx.projections):
             if proj.synapse is not None:
                 self._constants[id(proj)] = named[f"pr{j}"]
@@ -132,6 +133,14 @@ class NumbaEngine:
                 f"{values.size} values instead of {target.size}; make a new component instead"
             )
         target[:] = values
+
+    def refresh_tables(self, population, A, B) -> None:
+        """Pass new auxiliary tables ``A``, ``B`` of ``population`` (a spike source)
+        to the loop from its next call on: arrays of the same types, so nothing is
+        recompiled."""
+        k = self._tables[id(population)]
+        for name, value, dtype in ((f"A{k}", A, float), (f"B{k}", B, np.int64)):
+            self.args[self.names.index(name)] = np.ascontiguousarray(value, dtype=dtype)
 
     def _flush(self, start: int, stop: int) -> None:
         for m, mon in enumerate(self.net.monitors):

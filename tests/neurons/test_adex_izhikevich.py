@@ -70,3 +70,29 @@ def test_adex_and_izhikevich_published_sets_load():
     assert m.params.C == 281.0 and m.params.tau_w == 144.0
     fs = ns.model("izhikevich_fast_spiking")
     assert fs.params.a == 0.1 and fs.params.d == 2.0
+
+
+def test_izhikevich_random_input_is_uniform_of_the_given_width_and_drawn_each_step():
+    # izhikevich_noisy: from the initial state (V = c, u = bV), one step of forward Euler moves V by
+    # h (0.04 V^2 + 5 V + 140 - u + xi) with xi uniform on [-w/2, w/2): its mean,
+    # variance (w^2 / 12) and range over 20 000 neurons; the next step draws anew
+    n, w, h = 20_000, 13.0, 1.0
+    net = ns.Network(dt=h, seed=4)
+    pop = net.add_population("p", n, "izhikevich_noisy", params={"I_noise": w})
+    v0, u0 = pop.v.copy(), pop.u.copy()
+    net.run(h)
+    xi = (pop.v - v0) / h - (0.04 * v0**2 + 5 * v0 + 140 - u0)
+    assert abs(xi.min() + w / 2) < 0.01 and abs(xi.max() - w / 2) < 0.01
+    assert abs(xi.mean()) < 4 * w / np.sqrt(12 * n)
+    assert abs(xi.var() / (w**2 / 12) - 1) < 0.05  # s.d. of the ratio about 0.009
+    v1, u1 = pop.v.copy(), pop.u.copy()
+    net.run(h)
+    xi2 = (pop.v - v1) / h - (0.04 * v1**2 + 5 * v1 + 140 - u1)
+    assert abs(np.corrcoef(xi, xi2)[0, 1]) < 0.05
+    quiet = ns.Network(dt=h, seed=4)
+    still = quiet.add_population("p", 3, "izhikevich_regular_spiking")
+    quiet.run(10 * h)
+    v, u = -65.0, -13.0  # without I_noise: the deterministic forward-Euler steps
+    for _ in range(10):
+        v, u = v + h * (0.04 * v * v + 5 * v + 140 - u), u + h * 0.02 * (0.2 * v - u)
+    assert (still.v == v).all() and (still.u == u).all()

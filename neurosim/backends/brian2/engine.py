@@ -233,6 +233,16 @@ class Brian2Engine:
             )
         self.net._changed()
 
+    def refresh_tables(self, population, A, B) -> None:
+        """Spikes added to a generator: the Brian2 objects are rebuilt from the
+        description at the next run. Refused during a run (from an operation)."""
+        if self.running:
+            raise RuntimeError(
+                f"{population!r}: spikes added during a run take effect only on the numba "
+                "backend; on the Brian2 backend add them between runs"
+            )
+        self.net._changed()
+
     def run(self, n_steps: int, progress: bool) -> None:
         """Advance the network by ``n_steps`` steps in Brian2: state in, the run in
         pieces (split at current segment starts and every ``CHUNK_STEPS``), monitors
