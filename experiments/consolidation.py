@@ -5,7 +5,8 @@ After Luboeinski & Tetzlaff 2021 :cite:p:`luboeinski2021` (their code
 ``NetworkMain.cpp``): a recurrent network of leaky integrate-and-fire neurons, 1600
 excitatory and 400 inhibitory, connection probability 0.1, membrane time constant
 10 ms, membrane resistance 10 MOhm (C = 1 nF), rest -65 mV, reset -70 mV, threshold
--55 mV, refractory period 2 ms, exponential synaptic currents of 5 ms, coupling
+-55 mV, refractory period 2 ms, exponential synaptic currents of 5 ms after a delay
+of 3 ms, coupling
 E->E = h0, E->I = 2 h0, I->E = I->I = 4 h0 (h0 = 0.420075 nA), background input of
 mean I_0 = 0.15 nA and white-noise strength sigma_WN = 0.05 nA s^1/2 (an
 Ornstein-Uhlenbeck current of 5 ms, standard deviation 0.5 nA). E->E synapses learn
@@ -87,6 +88,8 @@ NEURON = dict(
 )  # fmt: skip
 #: Initial/median early-phase weight h0 (pA), the unit of every coupling.
 H0 = 420.075
+#: Synaptic transmission delay (ms; ``t_syn_delay`` of ``Network.cpp``).
+DELAY_MS = 3.0
 #: Couplings in units of h0: E->E, E->I, I->E, I->I (``NetworkMain.cpp``).
 W_EE, W_EI, W_IE, W_II = 1.0, 2.0, 4.0, 4.0
 #: The paper's sizes: excitatory, inhibitory neurons, assembly; connection probability.
@@ -94,8 +97,9 @@ N_EXC, N_INH, N_ASSEMBLY, P_C = 1600, 400, 150, 0.1
 #: Background: excitatory and inhibitory Poisson rates (Hz) and weight (pA), matching
 #: the mean (150 pA) and standard deviation (0.5 nA) of the paper's OU current.
 BG_EXC_HZ, BG_INH_HZ, BG_WEIGHT = 230.0, 170.0, 500.0
-#: Stimulation: 25 Poisson inputs of 100 Hz per neuron, of weight h0.
-N_STIM, STIM_HZ = 25, 100.0
+#: Stimulation: 25 Poisson inputs of 100 Hz per neuron (``N_stim``, ``f``), each of
+#: weight STIM_WEIGHT h0 (see module docstring).
+N_STIM, STIM_HZ, STIM_WEIGHT = 25, 100.0, 2.0
 #: Learning pulses (s) and their length (s); the 10 s recall time (s).
 LEARN_S, PULSE_S, RECALL_10S_S = (10.0, 10.5, 11.0), 0.1, 20.0
 #: Simulated time after learning before, and before recall after, an approximate
@@ -137,9 +141,26 @@ class Layout:
         )
 
 
-def plasticity(block: bool):
-    """The E->E rule: ``tagging_capture`` with protein synthesis blocked or not."""
-    return None
+#: The rule's voltage-valued parameters (mV, PSP amplitudes h) as the currents h / R
+#: that the network's current-based synapses carry: R = 10 MOhm, 1 mV <-> 100 pA (the
+#: paper's code likewise turns an amplitude h into the current h / R).
+PA_PER_MV = 100.0
+SCALED = ("h0", "h_max", "sigma", "theta_tag", "theta_pro")
+
+
+def plasticity():
+    """The E->E rule: ``tagging_capture`` with the network values of the paper
+    (:class:`~neurosim.synapses.tagging.TaggingParams`), voltages as currents."""
+    from neurosim.synapses.tagging import TaggingCapture
+
+    defaults = TaggingCapture.Params()
+    return TaggingCapture(**{k: getattr(defaults, k) * PA_PER_MV for k in SCALED})
+
+
+def block_synthesis(exc) -> None:
+    """Block protein synthesis in every excitatory neuron from now on (the rule's
+    per-neuron row ``synthesis_block`` = 1, as a protein-synthesis inhibitor)."""
+    exc.neuron_rows[exc.neuron_row_names.index("synthesis_block")] = 1.0
 
 
 def _stimulus(net, name, targets, starts_s, exc):
@@ -148,7 +169,8 @@ def _stimulus(net, name, targets, starts_s, exc):
     times = np.ravel([[s * 1e3, (s + PULSE_S) * 1e3] for s in starts_s])
     rates = np.tile([N_STIM * STIM_HZ, 0.0], len(starts_s))
     src = net.add_poisson(name, targets.size, rate=rates, times=times)
-    net.connect(src, exc, ns.Explicit(np.arange(targets.size), targets), weight=H0)
+    rule = ns.Explicit(np.arange(targets.size), targets)
+    net.connect(src, exc, rule, weight=STIM_WEIGHT * H0)
 
 
 def build(layout: Layout, seed: int, recall_s: float, block: bool, dt: float):
@@ -162,10 +184,13 @@ def build(layout: Layout, seed: int, recall_s: float, block: bool, dt: float):
             bg = net.add_poisson(f"bg_{receptor}_{pop.name}", pop.n, rate=rate)
             net.connect(bg, pop, ns.OneToOne(), weight=sign * BG_WEIGHT, receptor=receptor)
     p = ns.FixedProbability(layout.p_c, autapses=False)
-    ee = net.connect(exc, exc, p, weight=W_EE * H0, synapse=plasticity(block), name="ee")
-    net.connect(exc, inh, p, weight=W_EI * H0)
-    net.connect(inh, exc, p, weight=-W_IE * H0, receptor="inh")
-    net.connect(inh, inh, p, weight=-W_II * H0, receptor="inh")
+    d = DELAY_MS
+    ee = net.connect(exc, exc, p, weight=W_EE * H0, delay=d, synapse=plasticity(), name="ee")
+    if block:
+        block_synthesis(exc)
+    net.connect(exc, inh, p, weight=W_EI * H0, delay=d)
+    net.connect(inh, exc, p, weight=-W_IE * H0, delay=d, receptor="inh")
+    net.connect(inh, inh, p, weight=-W_II * H0, delay=d, receptor="inh")
     _stimulus(net, "learn", layout.assembly, LEARN_S, exc)
     _stimulus(net, "recall", layout.cue, (recall_s,), exc)
     return net, exc, ee
