@@ -15,6 +15,7 @@ EXPERIMENTS = {
     "stdp-frequency": "neurosim.experiments.stdp_protocols:stdp_frequency",
     "stdp-triplets": "neurosim.experiments.stdp_protocols:stdp_triplets",
     "stdp-window": "neurosim.experiments.stdp_protocols:stdp_window",
+    "tagging-capture": "neurosim.experiments.tagging_capture:run",
 }
 
 BENCHMARKS = {

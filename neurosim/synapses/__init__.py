@@ -12,6 +12,7 @@ from __future__ import annotations
 from neurosim.registry import import_submodules
 from neurosim.synapses.base import RULES, SynapseModel
 from neurosim.synapses.calcium import synaptic_change
+from neurosim.synapses.protein import block_protein_synthesis, protein_at
 
 import_submodules(__name__, __path__)
 globals().update({cls.__name__: cls for cls in RULES.values()})
@@ -28,5 +29,7 @@ __all__ = [
     "SynapseModel",
     "synapse_model",
     "synaptic_change",
+    "block_protein_synthesis",
+    "protein_at",
     *sorted(cls.__name__ for cls in RULES.values()),
 ]

@@ -159,6 +159,19 @@ def _decay_if_large(a, small):
 
 
 @kernel
+def threshold_times(c0, span, tau_ca, log_theta_d, band):
+    r"""``(t_above, t_p)``: how long a calcium decaying from ``c0`` with ``tau_ca``
+    stays above :math:`\theta_d` and above :math:`\theta_p` within ``span`` (ms),
+    from :math:`\ln(c_0/\theta_d)` (``log_theta_d`` = :math:`\ln\theta_d`,
+    ``band`` = :math:`\ln(\theta_p/\theta_d)`); branch-free, so that loops using it
+    vectorise."""
+    log_d = vmath.log(max(c0, 1e-300)) - log_theta_d  # ln(c0/theta_d)
+    t_above = min(span, max(0.0, tau_ca * log_d))  # above theta_d
+    t_p = min(span, max(0.0, tau_ca * (log_d - band)))  # above theta_p
+    return t_above, t_p
+
+
+@kernel
 def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
     r"""Bring synapses ``c, rho, last`` (views of one block) to step ``n``, then add
     ``jump`` to their calcium; ``z`` holds one standard normal per synapse.
@@ -195,9 +208,7 @@ def _advance_block(c, rho, last, n, jump, P, z, short_gaps):
         gap = n - last[k]
         span = gap * dt
         c0, r = c[k], rho[k]
-        log_d = vmath.log(max(c0, 1e-300)) - log_theta_d  # ln(c0/theta_d)
-        t_above = min(span, max(0.0, tau_ca * log_d))  # above theta_d
-        t_p = min(span, max(0.0, tau_ca * (log_d - band)))  # above theta_p
+        t_above, t_p = threshold_times(c0, span, tau_ca, log_theta_d, band)
         t_d = t_above - t_p
         # above theta_p: relaxation to gamma_p/(gamma_p + gamma_d) (no drift: diffusion).
         # The variance uses 1 - e^(-2a) = (1 - e^(-a))(1 + e^(-a)) with 1 - e^(-a) from
