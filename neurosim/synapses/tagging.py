@@ -375,6 +375,7 @@ class TaggingCapture(SynapseModel):
     post_vars = (("p_seen", "1"), ("seen_step", "1"), ("u_seen", "1"), ("settle", "1"))
     post_vars = (*post_vars, ("flag", "1"))
     neuron_vars = NEURON_VARS
+    activity_vars = ("c",)  # zeroed by the approximate fast-forward
     delivers = False
     clock_driven = True
     on_transmit = stc_on_transmit
