@@ -211,7 +211,9 @@ def recall_quality(t, i, layout: Layout, start_ms: float) -> tuple[float, dict]:
 
 def condition(layout, seed, delay_h, block, exact, dt) -> dict:
     """One trial: learning, then recall after 10 s (``delay_h = None``) or after
-    ``delay_h`` hours. Returns Q, the rates, the E->E weights and the wall time (s)."""
+    ``delay_h`` hours. Returns Q, the rates (Hz), the E->E early weights h (mV) and late
+    weights z with their pre- and postsynaptic neurons, the protein of each excitatory
+    neuron (as of its last update) and the wall time (s) from learning to recall."""
     learn_end = LEARN_S[-1] + PULSE_S
     recall_s = RECALL_10S_S if delay_h is None else LEARN_S[0] + delay_h * 3600.0
     net, exc, ee = build(layout, seed, recall_s, block, dt)
@@ -226,8 +228,25 @@ def condition(layout, seed, delay_h, block, exact, dt) -> dict:
     net.run(PULSE_S * 1e3)
     wall = time.perf_counter() - started
     q, rates = recall_quality(spikes.t, spikes.i, layout, recall_s * 1e3)
-    ee.synchronize()
-    return {"q": q, "rates": rates, "weight": ee.weight.copy(), "wall_s": wall, "spikes": spikes}
+    rows = exc.neuron_row_names
+    return {
+        "q": q,
+        "rates": rates,
+        "h": ee.S_syn[ee.synapse.synapse_vars.index(("h", "voltage"))] / PA_PER_MV,
+        "z": ee.S_syn[ee.synapse.synapse_vars.index(("z", "1"))].copy(),
+        "protein": exc.neuron_rows[rows.index("protein")].copy(),
+        "pre": ee.pre,
+        "post": ee.post,
+        "wall_s": wall,
+    }
+
+
+def assembly_weight(out: dict, layout: Layout) -> float:
+    """Mean total weight (h + h0 z) / h0 of the E->E synapses within the assembly, from
+    the result of :func:`condition`."""
+    inside = np.isin(out["pre"], layout.assembly) & np.isin(out["post"], layout.assembly)
+    h0 = H0 / PA_PER_MV
+    return float(np.mean(out["h"][inside] / h0 + out["z"][inside]))
 
 
 def _seeds(seeds) -> list[int]:
@@ -277,23 +296,27 @@ def run(
     """Learn an assembly in one shot, recall it after 10 s and after ``delay_h`` hours,
     with and without protein synthesis (Luboeinski & Tetzlaff 2021; see module
     docstring). Summary: ``recall_10s``, ``recall_8h``, ``recall_8h_protein_block`` (mean
-    Q over seeds), their s.e.m. (``*_sem``), ``n_seeds``, ``n_exc``, ``delay_h`` and the
+    Q over seeds), their s.e.m. (``*_sem``), the mean weight within the assembly at each
+    recall (``weight_<key>``, in h0), ``n_seeds``, ``n_exc``, ``delay_h``, ``exact`` and the
     mean wall time of a delay condition (``wall_delay_s``)."""
     seeds = _seeds(seeds)
     _check(n_exc, delay_h, recall_fraction, dt)
     layout = Layout.scaled(int(n_exc), float(recall_fraction))
     q = {key: [] for key in CONDITIONS}
-    weights, walls = {}, []
+    weight = {key: [] for key in CONDITIONS}
+    walls = []
     for seed in seeds:
         for key, (delay, block) in CONDITIONS.items():
             out = condition(layout, seed, None if delay is None else delay_h, block, exact, dt)
             q[key].append(out["q"])
-            weights.setdefault(key, []).append(out["weight"])
+            weight[key].append(assembly_weight(out, layout))
             if delay is not None:
                 walls.append(out["wall_s"])
     summary = {"n_seeds": len(seeds), "n_exc": int(n_exc), "delay_h": float(delay_h)}
     for key, values in q.items():
         summary[key], summary[f"{key}_sem"] = _stats(values)
+    for key, values in weight.items():
+        summary[f"weight_{key}"] = float(np.mean(values))
     summary["exact"] = bool(exact)
     summary["wall_delay_s"] = float(np.mean(walls))
     arrays = {f"q_{key}": np.asarray(v) for key, v in q.items()}
