@@ -79,6 +79,7 @@ import numpy as np
 
 import neurosim as ns
 from neurosim.results import Result
+from neurosim.synapses.protein import protein_at
 
 #: Neuron parameters of the paper (``Neuron.cpp``: tau_mem 10 ms, R_mem 10 MOhm,
 #: V_rev -65 mV, V_reset -70 mV, V_th -55 mV, t_ref 2 ms; ``tau_syn`` 5 ms).
@@ -219,22 +220,22 @@ def condition(layout, seed, delay_h, block, exact, dt) -> dict:
     net, exc, ee = build(layout, seed, recall_s, block, dt)
     spikes = net.record_spikes(exc)
     spikes.active = False  # only the recall window is read
+    net.run(learn_end * 1e3)
     started = time.perf_counter()
     if delay_h is not None and not exact:
-        net.run((learn_end + SETTLE_S) * 1e3)
+        net.run(SETTLE_S * 1e3)
         net.advance((recall_s - SETTLE_S) * 1e3 - net.t, approximate=True)
     net.run(recall_s * 1e3 - net.t)
     spikes.active = True
     net.run(PULSE_S * 1e3)
     wall = time.perf_counter() - started
     q, rates = recall_quality(spikes.t, spikes.i, layout, recall_s * 1e3)
-    rows = exc.neuron_row_names
     return {
         "q": q,
         "rates": rates,
         "h": ee.S_syn[ee.synapse.synapse_vars.index(("h", "voltage"))] / PA_PER_MV,
         "z": ee.S_syn[ee.synapse.synapse_vars.index(("z", "1"))].copy(),
-        "protein": exc.neuron_rows[rows.index("protein")].copy(),
+        "protein": protein_at(exc, net.step, ee.synapse.params.tau_p),
         "pre": ee.pre,
         "post": ee.post,
         "wall_s": wall,
