@@ -106,9 +106,6 @@ LEARN_S, PULSE_S, RECALL_10S_S = (10.0, 10.5, 11.0), 0.1, 20.0
 #: Simulated time after learning before, and before recall after, an approximate
 #: advance (s).
 SETTLE_S = 10.0
-#: Published pattern-completion coefficients Q for the 150-neuron assembly (mean over
-#: trials; Luboeinski & Tetzlaff 2021, Fig. 3, read from the figure): 10 s and 8 h.
-PAPER_Q = {"recall_10s": None, "recall_8h": None}
 
 
 @dataclass(frozen=True)
@@ -335,9 +332,6 @@ def figure(q: dict, delay_h: float):
         mean, sem = _stats(values)
         ax.bar(k, mean, yerr=sem, color=colors[k], capsize=4, width=0.6)
         ax.plot(np.full(len(values), k) + 0.12, values, "k.", ms=4)
-        paper = PAPER_Q.get(key)
-        if paper is not None:
-            ax.plot(k, paper, "k_", ms=22, mew=2)
     ax.axhline(0.0, color="k", lw=0.5)
     ax.set_xticks(range(3), labels)
     ax.set_ylabel("recall quality Q")
