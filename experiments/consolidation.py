@@ -16,7 +16,7 @@ protein synthesis and the late phase z.
 
 Protocol (times of the paper): a cell assembly of 150 excitatory neurons receives the
 learning stimulus, three pulses of 0.1 s at 10.0, 10.5 and 11.0 s, each neuron driven
-by 25 Poisson inputs of 100 Hz (``N_stim = 25``, ``TRIPLETf100``) of weight h0. Recall
+by 25 Poisson inputs of 100 Hz (``N_stim = 25``, ``TRIPLETf100``). Recall
 stimulates a fraction ``recall_fraction`` (0.5) of the assembly the same way for 0.1 s
 (``F100D1``), 10 s after learning (at 20 s) or ``delay_h`` hours after it (at
 10 s + delay_h h, 28 810 s for 8 h). Three conditions per seed, each a network built
@@ -45,6 +45,13 @@ Reductions and equivalents, stated:
   variance: excitatory inputs of 230 Hz and inhibitory inputs of 170 Hz, each of
   +-500 pA through the 5 ms synaptic current (mean 60 Hz x 500 pA x 5 ms = 150 pA,
   variance 400 Hz x (500 pA)^2 x 5 ms / 2 = (0.5 nA)^2).
+- Stimulus strength: each stimulating input has weight 2 h0 (mean drive 10.5 nA),
+  which makes the assembly fire at about 120 Hz during the pulses; with h0 it fires at
+  about 75 Hz under the network's inhibition, where the calcium of the rule (about
+  48.8 ms x 0.765 x rate) stays mostly below the potentiation threshold 3.0 and the
+  pulses depress instead of potentiate. (The paper's stimulus is an
+  Ornstein-Uhlenbeck current whose amplitude is set in its code; its firing rates
+  are not restated here.)
 - Crossing the delay: as the paper's simulator does, the spiking dynamics are not
   computed for most of it: the network is simulated for 10 s after learning, then
   ``Network.advance(..., approximate=True)`` carries the plastic state across by its
