@@ -22,11 +22,10 @@ changes nothing) and brings each synapse up to date; the pathway's change is
 the fEPSP slope. The hours between pulses are crossed with
 ``run(..., fast_forward=True)``.
 
-Parameters (``--set NAME=VALUE``)
----------------------------------
+Parameters of ``tagging-capture`` (``--set NAME=VALUE``)
+--------------------------------------------------------
 protocol : str
-    ``wtet`` (WTET on S2), ``stet`` (STET on S1), ``stet_then_wtet`` (STET on S1,
-    WTET on S2 ``gap_h`` later), ``wtet_then_stet`` (WTET on S2, STET on S1 later)
+    wtet, stet, stet_then_wtet or wtet_then_stet (weak tetanus on S2, strong on S1)
 gap_h : float
     time from the end of the first tetanus to the start of the second (h)
 protein_block : bool
@@ -190,7 +189,8 @@ def run(
     rule: str = "luboeinski_tetzlaff_2021_slices",
     dt: float = 0.2,
 ) -> Result:
-    """Frey & Morris 1997 two-pathway protocol (see module docstring)."""
+    """Synaptic tagging and capture in the two-pathway protocols of Frey & Morris 1997
+    (see module docstring)."""
     if not isinstance(protein_block, bool):
         raise TypeError(f"protein_block = {protein_block!r} must be true or false")
     if not isinstance(synapses, (int, np.integer)) or synapses < 1:
@@ -203,8 +203,12 @@ def run(
     sched = schedule(protocol, float(gap_h))
     last = max(sched["end"].values())
     early = {p: e + EARLY for p, e in sched["end"].items()}
-    grid = np.arange(-BASELINE + curve_min * MIN, readout_h.max() * HOUR + 1.0, curve_min * MIN)
-    wanted = [last + readout_h * HOUR, last + grid, np.array(list(early.values()))]
+    grid = np.arange(curve_min * MIN, last + readout_h.max() * HOUR + 1.0, curve_min * MIN)
+    pulses = np.sort(np.concatenate([sched["s1"], sched["s2"]]))
+    near = np.abs(pulses[np.clip(np.searchsorted(pulses, grid), 0, pulses.size - 1)] - grid)
+    before = np.abs(pulses[np.clip(np.searchsorted(pulses, grid) - 1, 0, None)] - grid)
+    grid = grid[np.minimum(near, before) > 2000.0]  # no test pulse within 2 s of a tetanus
+    wanted = [last + readout_h * HOUR, grid, np.array(list(early.values()))]
     times = np.unique(np.round(np.concatenate(wanted) / dt) * dt)
     times = times[times > TEST_LEAD + 1.0]
     runs = [simulate(sched, times, synapses, rule, s, dt, protein_block) for s in _seeds(seeds)]

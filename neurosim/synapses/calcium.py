@@ -64,6 +64,16 @@ from neurosim.params import ParameterSet, pack, parameter
 from neurosim.synapses.base import RULES, SynapseModel, check_bounds
 
 
+def check_thresholds(theta_d: float, theta_p: float) -> None:
+    """Raise ValueError unless ``theta_d < theta_p`` (the event-driven schemes of the
+    calcium rules split each interval at the two thresholds in that order)."""
+    if not theta_d < theta_p:
+        raise ValueError(
+            f"theta_d = {theta_d} must be below theta_p = {theta_p} "
+            "(the event-driven scheme relies on it)"
+        )
+
+
 @dataclass(frozen=True)
 class GraupnerBrunelParams(ParameterSet):
     """Parameters of ``graupner_brunel`` (defaults: the DP set of Table S1)."""
@@ -91,11 +101,7 @@ class GraupnerBrunelParams(ParameterSet):
     w_max: float = parameter(1.0, low=0.0, doc="weight at rho = 1")
 
     def check(self):
-        if not self.theta_d < self.theta_p:
-            raise ValueError(
-                f"theta_d = {self.theta_d} must be below theta_p = {self.theta_p} "
-                "(the event-driven scheme relies on it)"
-            )
+        check_thresholds(self.theta_d, self.theta_p)
         if not self.w_min <= self.w_max:
             raise ValueError(f"w_min = {self.w_min} must not exceed w_max = {self.w_max}")
 

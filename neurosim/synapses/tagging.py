@@ -62,7 +62,10 @@ own steps the flips that the sum's decay causes (bit for bit as stepping).
 **Approximation**: during a calcium transient (calcium above :math:`\theta_d`, a few
 hundred ms after an event) the tag is taken as it is at the end of the transient; the
 error in :math:`z` is at most :math:`p\,t_{above}/\tau_z` per transient (below
-:math:`3\cdot10^{-4}` for a 1 s tetanus). Between a synapse's events its weight is
+:math:`3\cdot10^{-4}` for a 1 s tetanus); the neuron's sum, and with it the protein's
+switch-on, may lag the crossing of :math:`\theta_{pro}` by the rest of a transient (the
+synapse's next event or the settle step: at most a few hundred ms, against
+:math:`\tau_p` = 60 min). Between a synapse's events its weight is
 current as of its last update (events, the neuron's flips); transmission brings it to
 the present step. Initial weights set :math:`h` (:math:`z = 0`); the neuron's sum
 counts the changes the rule makes, not initial deviations from :math:`h_0` (it is
@@ -83,7 +86,7 @@ from neurosim.kernels.jit import entry, kernel
 from neurosim.kernels.rng import normal
 from neurosim.params import ParameterSet, pack, parameter
 from neurosim.synapses.base import RULES, SynapseModel
-from neurosim.synapses.calcium import _decay, threshold_times
+from neurosim.synapses.calcium import _decay, check_thresholds, threshold_times
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,7 @@ class TaggingParams(ParameterSet):
     z_max: float = parameter(1.0, low=0.0, doc="late-phase upper bound")
 
     def check(self):
-        if not self.theta_d < self.theta_p:
-            raise ValueError(
-                f"theta_d = {self.theta_d} must be below theta_p = {self.theta_p} "
-                "(the event-driven scheme relies on it)"
-            )
+        check_thresholds(self.theta_d, self.theta_p)
 
 
 #: Slots of ``P``: the step, calcium (decay per step, jumps, tau, ln theta_d,
@@ -232,40 +231,42 @@ def _advance(s, j, n, jump, w, Ssyn, Spost, P, R, Q, q):
 
 
 @kernel
-def stc_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
-    """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
+def _presynaptic(indptr, post, w, Ssyn, Spost, P, spikes, count, n, jump, target, R, Q, q):
+    """Bring the synapses of the ``count`` spiking neurons to step ``n`` and add
+    ``jump`` to their calcium; with a ``target`` (non-empty), transmit their weights."""
     touched = 0
     for k in range(count):
         i = spikes[k]
         for s in range(indptr[i], indptr[i + 1]):
-            _advance(s, post[s], n, P[C_PRE], w, Ssyn, Spost, P, R, Q, q)
+            _advance(s, post[s], n, jump, w, Ssyn, Spost, P, R, Q, q)
+            if target.shape[0] > 0:
+                target[post[s]] += w[s]
         touched += indptr[i + 1] - indptr[i]
     return touched
+
+
+@kernel
+def stc_on_pre(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
+    """Delayed presynaptic calcium transients (``C_pre``) of the spiking neurons."""
+    none = target[:0]
+    return _presynaptic(indptr, post, w, Ssyn, Spost, P, spikes, count, n, P[C_PRE], none, R, Q, q)
 
 
 @kernel
 def stc_on_transmit(indptr, post, w, Ssyn, Spre, Spost, P, spikes, count, n, target, R, X, M, Q, q):
     """Transmission: bring each synapse to the present step, then send
     :math:`w = h + h_0 z`."""
-    touched = 0
-    for k in range(count):
-        i = spikes[k]
-        for s in range(indptr[i], indptr[i + 1]):
-            _advance(s, post[s], n, 0.0, w, Ssyn, Spost, P, R, Q, q)
-            target[post[s]] += w[s]
-        touched += indptr[i + 1] - indptr[i]
-    return touched
+    return _presynaptic(indptr, post, w, Ssyn, Spost, P, spikes, count, n, 0.0, target, R, Q, q)
 
 
 @kernel
 def stc_on_post(ptr, syn, pre, w, Ssyn, Spre, Spost, P, spikes, count, n, R, X, M, Q, q):
     """Postsynaptic calcium transients (``C_post``) on every afferent synapse."""
     touched = 0
-    for k in range(count):
-        j = spikes[k]
+    for j in spikes[:count]:
+        touched += ptr[j + 1] - ptr[j]
         for m in range(ptr[j], ptr[j + 1]):
             _advance(syn[m], j, n, P[C_POST], w, Ssyn, Spost, P, R, Q, q)
-        touched += ptr[j + 1] - ptr[j]
     return touched
 
 
@@ -376,12 +377,8 @@ class TaggingCapture(SynapseModel):
     post_vars = (*post_vars, ("flag", "1"))
     neuron_vars = NEURON_VARS
     activity_vars = ("c",)  # zeroed by the approximate fast-forward
-    delivers = False
-    clock_driven = True
-    on_transmit = stc_on_transmit
-    on_pre = stc_on_pre
-    on_post = stc_on_post
-    on_step = stc_on_step
+    delivers, clock_driven = False, True
+    on_transmit, on_pre, on_post, on_step = stc_on_transmit, stc_on_pre, stc_on_post, stc_on_step
 
     def constants(self, dt):
         p = self.params

@@ -116,13 +116,15 @@ def test_protein_read_out_follows_its_closed_form():
 
 @pytest.fixture(scope="module")
 def frey_morris():
-    """The four protocols at reduced size, 3 seeds each."""
+    """The protocols at reduced size, 3 seeds each."""
     kw = dict(seeds=3, synapses=10, readout_h=(0.17, 1.0, 3.0, 4.0, 8.0), curve_min=120.0)
     cases = {
         "wtet": tc.run("wtet", **kw),
         "stet": tc.run("stet", **kw),
         "stet_then_wtet": tc.run("stet_then_wtet", gap_h=1.0, **kw),
         "stet_block": tc.run("stet", protein_block=True, **kw),
+        "weak_first_15min": tc.run("wtet_then_stet", gap_h=0.25, **kw),
+        "weak_first_3h": tc.run("wtet_then_stet", gap_h=3.0, **kw),
     }
     return {k: r.summary for k, r in cases.items()}
 
@@ -154,6 +156,14 @@ def test_protein_synthesis_block_leaves_only_early_ltp(frey_morris):
     s = frey_morris["stet_block"]
     assert s["s1_early"] > 0.3
     assert _at(s, "s1", 8.0) < 0.2 * s["s1_early"]
+
+
+def test_the_tag_of_a_weak_tetanus_lasts_less_than_three_hours(frey_morris):
+    # Frey & Morris 1997: a later strong tetanus rescues the weak one's potentiation
+    # only while its tag lasts, which is less than three hours
+    soon, late = frey_morris["weak_first_15min"], frey_morris["weak_first_3h"]
+    assert _at(soon, "s2", 8.0) >= 0.5 * soon["s2_early"]
+    assert _at(late, "s2", 8.0) < 0.2 * late["s2_early"]
 
 
 def test_the_experiment_reports_its_keys(frey_morris):
@@ -189,3 +199,25 @@ def test_full_size_frey_morris_reproduction():
     assert _at(full["stet"], "s1", 8.0) >= 0.7 * full["stet"]["s1_early"]
     assert _at(full["stet_then_wtet"], "s2", 8.0) >= 0.7 * full["stet_then_wtet"]["s2_early"]
     assert _at(blocked, "s1", 8.0) < 0.2 * blocked["s1_early"]
+
+
+def _transmitted(synapse):
+    """Membrane potential of a LIF neuron after three spikes through one synapse."""
+    net = ns.Network(dt=0.1, seed=0)
+    src = net.add_spike_generator("pre", 1, [5.0, 15.0, 25.0], [0, 0, 0])
+    cell = net.add_population("cell", 1, "lif")
+    weight = 4.20075 * 1.5 if synapse is None else 4.20075
+    proj = net.connect(src, cell, weight=weight, synapse=synapse)
+    if synapse is not None:
+        proj.z = 0.5  # the weight follows: h + h0 z
+    monitor = net.record_state(cell, "v")
+    net.run(40.0)
+    return proj, np.asarray(monitor.v)
+
+
+def test_transmission_sends_early_plus_late_weight():
+    proj, plastic = _transmitted(synapse_model("luboeinski_tetzlaff_2021", sigma=0.0))
+    _, static = _transmitted(None)
+    np.testing.assert_allclose(proj.weight, 4.20075 * 1.5, rtol=1e-12)
+    assert np.ptp(static) > 0
+    np.testing.assert_array_equal(plastic, static)
