@@ -71,7 +71,8 @@ def _inside(out, group_pre, group_post):
 def test_late_phase_consolidates_the_assembly(delayed):
     """After 8 h the early phase is back near h0 (tau_h / 0.1 = 1.9 h) and the memory
     lives in the late phase: z within the assembly is far above z elsewhere; with
-    protein synthesis blocked there is no protein and no late phase at all."""
+    protein synthesis blocked there is no protein and no late phase at all (without
+    the block the protein made after learning has decayed by then, tau_p = 1 h)."""
     h0 = cons.H0 / cons.PA_PER_MV
     for seed in SEEDS:
         out = delayed[seed, False]
@@ -79,7 +80,6 @@ def test_late_phase_consolidates_the_assembly(delayed):
         outside = _inside(out, LAYOUT.control, LAYOUT.control)
         assert abs(np.mean(out["h"][inside]) / h0 - 1.0) < 0.05
         assert np.mean(out["z"][inside]) > 0.1 > 10 * abs(np.mean(out["z"][outside]))
-        assert np.mean(out["protein"][LAYOUT.assembly]) > 0.5
         blocked = delayed[seed, True]
         assert np.all(blocked["protein"] == 0.0) and np.all(blocked["z"] == 0.0)
 
