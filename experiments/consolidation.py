@@ -73,7 +73,7 @@ recall_fraction : float
 exact : bool
     step the whole delay with background instead of the approximate advance
 dt : float
-    time step (ms; 0.2 in the paper)
+    time step (ms), 0.2 in the paper
 """
 
 from __future__ import annotations
