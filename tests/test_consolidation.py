@@ -98,8 +98,8 @@ def test_recall_after_8h_needs_protein_synthesis(delayed):
 @pytest.mark.parametrize("n_exc", [400, 1600])
 def test_recall_statistics(n_exc):
     """Over 6 seeds (one-sided Welch t-test, p < 0.05): Q at 10 s above Q after 8 h
-    with synthesis blocked; Q after 8 h not below Q at 10 s by more than 0.01 (the
-    paper reports it higher)."""
+    with synthesis blocked; Q after 8 h not below Q at 10 s by more than 0.01, and in
+    the paper's network above it on average (paired by seed), as the paper reports."""
     from scipy.stats import ttest_ind
 
     res = cons.run(seeds=6, n_exc=n_exc)
@@ -107,3 +107,5 @@ def test_recall_statistics(n_exc):
     test = ttest_ind(q["recall_10s"], q["recall_8h_protein_block"], equal_var=False)
     assert test.statistic > 0 and test.pvalue / 2 < 0.05
     assert res.summary["recall_8h"] >= res.summary["recall_10s"] - 0.01
+    if n_exc == cons.N_EXC:
+        assert np.mean(q["recall_8h"] - q["recall_10s"]) > 0.0
