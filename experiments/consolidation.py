@@ -215,10 +215,32 @@ def recall_quality(t, i, layout: Layout, start_ms: float) -> tuple[float, dict]:
 
 
 def condition(layout, seed, delay_h, block, exact, dt) -> dict:
-    """One trial: learning, then recall after 10 s (``delay_h = None``) or after
-    ``delay_h`` hours. Returns Q, the rates (Hz), the E->E early weights h (mV) and late
-    weights z with their pre- and postsynaptic neurons, the protein of each excitatory
-    neuron (as of its last update) and the wall time (s) from learning to recall."""
+    """One trial: learning, then recall after 10 s or after ``delay_h`` hours.
+
+    Parameters
+    ----------
+    layout : Layout
+        Sizes and groups (:meth:`Layout.scaled`).
+    seed : int
+        Root seed of the network (connectivity, background, stimuli).
+    delay_h : float or None
+        Hours from the first learning pulse to recall; None: recall at 20 s.
+    block : bool
+        Block protein synthesis in every excitatory neuron from the start.
+    exact : bool
+        Step the delay instead of the approximate advance.
+    dt : float
+        Time step (ms).
+
+    Returns
+    -------
+    dict
+        ``q`` (Q), ``rates`` (Hz of the groups ``cue``, ``rest``, ``control`` in the
+        recall window), the E->E early weights ``h`` (mV, as of each synapse's last
+        update) and late weights ``z`` with their ``pre`` and ``post`` neurons, the
+        ``protein`` of each excitatory neuron at recall, and ``wall_s``, the wall time
+        (s) from the end of learning to the end of recall.
+    """
     learn_end = LEARN_S[-1] + PULSE_S
     recall_s = RECALL_10S_S if delay_h is None else LEARN_S[0] + delay_h * 3600.0
     net, exc, ee = build(layout, seed, recall_s, block, dt)
