@@ -357,7 +357,7 @@ def figure(q: dict, delay_h: float):
     fig, ax = plt.subplots(figsize=(4.2, 3.2))
     labels = ["10 s", f"{delay_h:g} h", f"{delay_h:g} h,\nsynthesis blocked"]
     colors = ["0.6", "tab:blue", "tab:red"]
-    for k, (key, values) in enumerate(q.items()):
+    for k, values in enumerate(q.values()):
         mean, sem = _stats(values)
         ax.bar(k, mean, yerr=sem, color=colors[k], capsize=4, width=0.6)
         ax.plot(np.full(len(values), k) + 0.12, values, "k.", ms=4)
