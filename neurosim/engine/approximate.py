@@ -30,7 +30,7 @@ What it does, in order, over ``n`` steps from step ``n0``:
    rules, the spike history of delay groups (every buffer of
    :attr:`~neurosim.network.Network.buffers` but the current inputs' progress).
 5. **Advances the plastic state** from ``n0`` to ``n0 + n`` through every plastic
-   projection's :meth:`~neurosim.synapses.SynapseModel.advance_quiet` hook (a no-op
+   projection's (not frozen: ``proj.plastic = False`` keeps its state as it is) :meth:`~neurosim.synapses.SynapseModel.advance_quiet` hook (a no-op
    for event-driven rules, whose lazily updated state their exact solution brings
    forward at the next event or ``synchronize``), and moves the step counter; monitors
    record nothing and note the gap (:attr:`~neurosim.monitors.Monitor.gaps`).
@@ -99,7 +99,7 @@ def advance_approximate(net, engine, n_steps: int) -> None:
 
     refuse_scheduled(net, n_steps)
     pops, _ = quiet_models(net)
-    plastic = [p for p in net.projections.values() if p.synapse is not None]
+    plastic = [p for p in net.projections.values() if p.synapse is not None and p.plastic]
     for proj in plastic:
         proj.synchronize()
         _reset_activity(proj)

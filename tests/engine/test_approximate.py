@@ -114,3 +114,13 @@ def test_plastic_state_follows_quiet_dynamics():
     tau = proj.synapse.params.tau
     np.testing.assert_allclose(proj.S_syn[1], _cubic_flow(rho0, 0.05 * HOUR, tau), atol=1e-9)
     assert np.all(np.abs(proj.S_syn[1] - 0.5) > np.abs(rho0 - 0.5) - 1e-12)  # bistable drift
+
+
+def test_frozen_projection_keeps_its_state():
+    """A frozen rule (``plastic = False``) is neither reset nor advanced."""
+    net, _, proj = _network()
+    net.run(300.0)
+    proj.plastic = False
+    state, weight = proj.S_syn.copy(), proj.weight.copy()
+    net.advance(HOUR, approximate=True)
+    assert np.array_equal(proj.S_syn, state) and np.array_equal(proj.weight, weight)
