@@ -171,10 +171,13 @@ def _plot(protocol, t_h, curve, sched, last):
                 ((t - last) / HOUR, 88.0),
                 arrowprops={"arrowstyle": "->", "color": colour},
             )
+    first = min(t_h.min(), min((sched[p][0] - last) / HOUR for p in sched["end"]))
+    ax.set_xlim(left=first - 0.2)
     ax.set_xlabel("time after the last tetanus (h)")
     ax.set_ylabel("mean weight (% of baseline)")
     ax.set_title(f"tagging and capture: {protocol}", fontsize=9)
     ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
     return fig
 
 
@@ -208,7 +211,8 @@ def run(
     near = np.abs(pulses[np.clip(np.searchsorted(pulses, grid), 0, pulses.size - 1)] - grid)
     before = np.abs(pulses[np.clip(np.searchsorted(pulses, grid) - 1, 0, None)] - grid)
     grid = grid[np.minimum(near, before) > 2000.0]  # no test pulse within 2 s of a tetanus
-    wanted = [last + readout_h * HOUR, grid, np.array(list(early.values()))]
+    baseline = [BASELINE / 2]  # one read-out before the first tetanus, whatever the grid
+    wanted = [last + readout_h * HOUR, grid, np.array([*early.values(), *baseline])]
     times = np.unique(np.round(np.concatenate(wanted) / dt) * dt)
     times = times[times > TEST_LEAD + 1.0]
     runs = [simulate(sched, times, synapses, rule, s, dt, protein_block) for s in _seeds(seeds)]

@@ -27,11 +27,14 @@ change of its afferents exceeds :math:`\theta_{pro}`, unless blocked: :math:`b_j
 anisomycin), set by the user or by :func:`block_protein_synthesis`.
 
 **Interface** (for networks built on the rule): synapse rows ``c``, ``h`` (early
-weight, mV), ``z`` (late weight), ``last_step``; per-neuron rows (shared by name with
-every projection onto the population that uses the rule) ``protein`` (:math:`p` at
-step ``protein_step``, with source ``protein_source`` = :math:`\alpha\Theta(1-b)` since
-then; the present value is :func:`protein_at`), ``early_sum`` (the summed early change
-at step ``early_sum_step``) and ``synthesis_block``. Per projection and postsynaptic
+weight, mV), ``z`` (late weight), ``last_step``, ``post_index``; per-neuron rows (shared
+by name with every projection onto the population that uses the rule) ``protein``
+(:math:`p` at step ``protein_step``, with source ``protein_source`` =
+:math:`\alpha\Theta(1-b)` since then; the present value is
+:func:`neurosim.synapses.protein.protein_at`), ``early_sum`` (the summed early change
+at step ``early_sum_step``) and ``synthesis_block`` (the block :math:`b`; set it from
+``start`` to ``stop`` with :func:`neurosim.synapses.protein.block_protein_synthesis`).
+Per projection and postsynaptic
 neuron (``S_post``): the protein piece its synapses were last integrated with, and the
 step at which its synapses' calcium falls below :math:`\theta_d`.
 
