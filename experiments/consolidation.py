@@ -60,8 +60,8 @@ Reductions and equivalents, stated:
   again with background. ``exact=True`` steps the whole delay instead (for the
   measurement of what the approximation changes).
 
-Parameters (``--set NAME=VALUE``)
----------------------------------
+Parameters of ``consolidation`` (``--set NAME=VALUE``)
+------------------------------------------------------
 seeds : int or list of int
     a count n (seeds 0 .. n-1) or a list of seeds; mean and s.e.m. over them
 n_exc : int
