@@ -10,6 +10,7 @@ import importlib
 
 EXPERIMENTS = {
     "coba": "neurosim.experiments.coba:run",
+    "consolidation": "neurosim.experiments.consolidation:run",
     "distal-reward": "neurosim.experiments.distal_reward:run",
     "fi-curve": "neurosim.experiments.fi_curve:run",
     "stdp-frequency": "neurosim.experiments.stdp_protocols:stdp_frequency",

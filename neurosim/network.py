@@ -325,9 +325,10 @@ class Network(Recording):
             self._engine = _ENGINES[self.backend]()(self)
         return self._engine
 
-    def advance(self, duration) -> None:
+    def advance(self, duration, approximate: bool = False) -> None:
         """Cross ``duration`` ms without external input in a time independent of its
-        length (numba backend).
+        length (numba backend); with ``approximate=True``, cross it ignoring all
+        spiking activity, Poisson background included.
 
         The network is stepped until nothing is in flight and its state stops
         changing (delays, rule lags and the neurons' relaxation to rest), then the
@@ -340,10 +341,21 @@ class Network(Recording):
         solution of its own. Monitors record nothing inside the jump and note it in
         their :attr:`~neurosim.monitors.Monitor.gaps`.
 
+        ``approximate=True`` is not exact and never refuses a network for its
+        activity: no spike is computed for the period (Poisson sources draw none),
+        plastic state is brought to the present, the rules' activity traces
+        (``activity_vars``, e.g. calcium) are set to zero, neurons are reset to rest
+        (keeping their last spike time), spikes in flight are dropped, and the rules'
+        quiet dynamics (:meth:`~neurosim.synapses.SynapseModel.advance_quiet`, lazy
+        exact solutions) carry the plastic state across, as the fast-forward mode of
+        :cite:p:`luboeinski2021` does (see :mod:`neurosim.engine.approximate`).
+
         Parameters
         ----------
         duration : float or Quantity
             Time to cross in ms: >= 0 and a whole number of steps ``dt``.
+        approximate : bool
+            Ignore spiking activity instead of requiring its absence (default False).
 
         Raises
         ------
@@ -351,8 +363,12 @@ class Network(Recording):
             An input acts within the period (a Poisson source with a non-zero rate or
             a new rate segment, a listed spike, a current that switches), a neuron
             would fire in it, or the state does not settle; it names the population,
-            the neuron and the time, and the network is left exactly as it was.
+            the neuron and the time, and the network is left exactly as it was. With
+            ``approximate=True``, only a scheduled input other than a Poisson source
+            (a listed spike, a current that switches, an operation that is due).
         """
+        if not isinstance(approximate, bool):
+            raise TypeError(f"approximate = {approximate!r} must be True or False")
         duration = to_neurosim(duration, "time", "duration")
         if not isinstance(duration, numbers.Real) or not np.isfinite(duration) or duration < 0:
             raise ValueError(
@@ -361,7 +377,11 @@ class Network(Recording):
             )
         n_steps = int(to_steps(duration, self.dt, "duration"))
         engine = self._ready_engine("advance")
-        if n_steps:
+        if n_steps and approximate:
+            from neurosim.engine.approximate import advance_approximate
+
+            advance_approximate(self, engine, n_steps)
+        elif n_steps:
             from neurosim.engine import fastforward
 
             fastforward.advance(self, engine, n_steps)

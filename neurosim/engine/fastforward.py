@@ -85,7 +85,7 @@ class _Saved:
             mon.rollback(entries)
 
 
-def _quiet_models(net) -> tuple[list, list]:
+def quiet_models(net) -> tuple[list, list]:
     """Populations whose model solves its quiet dynamics, and projections whose
     clock-driven rule overrides ``advance_quiet``."""
     from neurosim.synapses.base import SynapseModel
@@ -195,8 +195,11 @@ def _first_spike(net, engine, saved: _Saved, chunk_start: int) -> QuiescenceErro
     raise AssertionError("a spike seen in a drain did not recur when replayed")
 
 
-def _jump(net, pops, rules, stop: int) -> None:
-    """Skip from the present step to ``stop`` (see module docstring, step 3)."""
+def jump(net, pops, rules, stop: int) -> None:
+    """Skip from the present step to ``stop`` (see module docstring, step 3): advance
+    ``pops`` and the rules of the projections ``rules`` by their quiet hooks, note the
+    gap in active monitors, move the step (also the last step of
+    :func:`neurosim.engine.approximate.advance_approximate`)."""
     start, dt = net.step, net.dt
     for pop in pops:
         pop.model.advance_quiet(pop.S, pop.model.constants(dt), dt, stop - start)
@@ -235,7 +238,7 @@ def advance(net, engine, n_steps: int) -> None:
     acts, a neuron fires or the state does not settle within the period."""
     refuse_inputs(net, n_steps)
     end = net.step + n_steps
-    pops, rules = _quiet_models(net)
+    pops, rules = quiet_models(net)
     watched = _watched(net, engine, pops, rules)
     saved = _Saved(net, engine)
     try:
@@ -256,7 +259,7 @@ def advance(net, engine, n_steps: int) -> None:
             saved.step * net.dt,
         )
     if net.step < end:
-        _jump(net, pops, rules, end)
+        jump(net, pops, rules, end)
 
 
 def run(net, engine, n_steps: int, progress: bool) -> None:

@@ -42,6 +42,10 @@ A projection without a rule has static weights. A rule is a class with
   may ask for a larger one, e.g. with buffered normals and scratch);
 - optionally ``synchronize(w, Ssyn, P, n, R, X, M, Q, q)``: bring every synapse to
   step ``n`` (for rules whose state is current only as of each synapse's last event);
+- optionally ``activity_vars``: names of rows of ``synapse_vars``, ``pre_vars`` or
+  ``post_vars`` that follow spiking activity and vanish in a silent network (e.g.
+  calcium); the approximate fast-forward
+  (:func:`neurosim.engine.approximate.advance_approximate`) sets them to zero;
 - for clock-driven rules, optionally ``advance_quiet(w, Ssyn, Spre, Spost, P, n0, n1,
   R, X, M, Q, q)``: the fast-forward hook (see :meth:`SynapseModel.advance_quiet`).
 
@@ -112,6 +116,7 @@ class SynapseModel(Parametrised):
     pre_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     post_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
     neuron_vars: ClassVar[tuple[tuple[str, str], ...]] = ()
+    activity_vars: ClassVar[tuple[str, ...]] = ()
     delivers: ClassVar[bool] = True
     clock_driven: ClassVar[bool] = False
     on_transmit: ClassVar[Any] = None

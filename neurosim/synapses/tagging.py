@@ -379,6 +379,7 @@ class TaggingCapture(SynapseModel):
     post_vars = (("p_seen", "1"), ("seen_step", "1"), ("u_seen", "1"), ("settle", "1"))
     post_vars = (*post_vars, ("flag", "1"))
     neuron_vars = NEURON_VARS
+    activity_vars = ("c",)  # zeroed by the approximate fast-forward
     delivers, clock_driven = False, True
     on_transmit, on_pre, on_post, on_step = stc_on_transmit, stc_on_pre, stc_on_post, stc_on_step
 
