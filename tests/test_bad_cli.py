@@ -19,7 +19,7 @@ def _sweep(*args, out="OUT"):
 
 
 CASES = [
-    ("run unknown experiment", ["run", "nosuch"], r"unknown experiment 'nosuch'; experiments: coba, fi-curve"),
+    ("run unknown experiment", ["run", "nosuch"], r"unknown experiment 'nosuch'; experiments: coba, .*tagging-capture"),
     ("sweep unknown experiment", ["sweep", "nosuch", "--out", "OUT"], r"unknown experiment 'nosuch'"),
     ("run --out is a file", ["run", "fi-curve", *FI, "--out", "FILE"], r"--out .*FILE is an existing file"),
     ("run --out under a file", ["run", "fi-curve", *FI, "--out", "FILE/sub"], r"cannot be made: .*FILE is a file"),
