@@ -170,6 +170,25 @@ def test_fast_forward_equals_stepping():
     assert p_step.weight[0] == pytest.approx(expected, rel=1e-10)
 
 
+def test_advance_between_pairing_and_reward_equals_stepping():
+    # net.advance crosses the quiet second between the pairing and the reward: the
+    # modulator jumps by its exact solution, the synapse integrates the gap at the reward
+    stepped, _, p_step = pairing_net(5.0, [3000.0], tau_rise=50.0, baseline=0.002)
+    jumped, _, p_jump = pairing_net(5.0, [3000.0], tau_rise=50.0, baseline=0.002)
+    stepped.run(4000.0)
+    watch = jumped.record_state("da", "c", every=10.0)
+    jumped.run(1000.0)
+    jumped.advance(1500.0)
+    jumped.run(1500.0)
+    assert jumped.step == stepped.step
+    assert watch.gaps.shape[0] == 1  # the advance jumped
+    for proj in (p_step, p_jump):
+        proj.synchronize()
+    assert p_jump.weight[0] == pytest.approx(p_step.weight[0], rel=1e-12)
+    expected = 1.0 + expected_change(5.0, 3000.0, 4000.0, StdpDopamine(), tau_r=50.0, b=0.002)
+    assert p_jump.weight[0] == pytest.approx(expected, rel=1e-10)
+
+
 def test_checkpoint_round_trip_is_bit_for_bit(tmp_path):
     net, _, proj = pairing_net(5.0, [1500.0, 2600.0], tau_rise=50.0, baseline=0.002)
     net.run(1000.0)  # after the pairing, before the rewards
