@@ -275,7 +275,10 @@ class SpikeMonitor(Monitor):
         mask = loop.arg(f"mk{m}", self.mask)
         steps, idx = loop.arg(f"mt{m}", buffers[0]), loop.arg(f"mi{m}", buffers[1])
         active, filled = loop.control(m, 0), loop.control(m, 2)
-        loop.add("guard", f"if {active} and {filled} + {n} > {cap}:", "    return n")
+        # sizes are read from the arrays, not written as numbers: a network of another
+        # size reuses the same compiled loop
+        guard = f"if {active} and {filled} + {mask}.shape[0] > {steps}.shape[0]:"
+        loop.add("guard", guard, "    return n")
         call = f"K.record_spikes({spikes}, {count}, n, {mask}, {steps}, {idx}, {filled})"
         loop.add("record", f"if {active}:", f"    {filled} = {call}")
         return buffers
