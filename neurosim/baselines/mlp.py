@@ -74,7 +74,7 @@ Plastic state: the values of ``coefs_``, ``intercepts_`` and the optimizer's sta
 (``"sgd"``: one velocity per parameter; ``"adam"``: two moments per parameter), 8
 bytes each (float64, as scikit-learn stores them): :math:`2P` or :math:`3P`.
 
-References: :cite:t:`pedregosa2011` (scikit-learn); Adam: Kingma & Ba 2015.
+References: scikit-learn :cite:p:`pedregosa2011`; Adam :cite:p:`kingma2015`.
 """
 
 from __future__ import annotations
