@@ -7,8 +7,8 @@ spiking learner). :func:`compare` puts both learners through the task with seeds
 :class:`~neurosim.baselines.mlp.MLPLearner` once per value of each of its parameters
 given as a list (e.g. several input-trace time constants), and returns one
 :class:`~neurosim.efficiency.EfficiencyReport` per learner, averaged over seeds
-(:func:`neurosim.efficiency.combine`). :func:`save` writes the table as CSV and the
-figures (learning curves of all learners on one axis; energy bars; data and memory
+(:func:`neurosim.efficiency.combine`). :func:`save` writes the table as CSV, the
+energy constants and the figures (learning curves of all learners on one axis; energy bars; data and memory
 bars) to a folder.
 
 Parameters named ``mlp_<name>`` go to the MLP learner (``mlp_hidden``, ``mlp_lr``,
@@ -25,7 +25,7 @@ import itertools
 import json
 from pathlib import Path
 
-from neurosim.efficiency import EfficiencyReport, combine, load_devices, report
+from neurosim.efficiency import EfficiencyReport, combine, constants_table, load_devices, report
 
 #: Task name -> module providing ``make_task`` and ``make_learner``.
 TASKS = {
@@ -190,8 +190,9 @@ def figures(result: dict) -> dict:
 
 
 def save(result: dict, folder) -> Path:
-    """Write ``report.csv`` (one row per learner), ``summary.json`` and the
-    :func:`figures` as PNG into ``folder``."""
+    """Write ``report.csv`` (one row per learner), ``summary.json``, the energy
+    constants used with their sources (``constants.txt``) and the :func:`figures` as
+    PNG into ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     entries = result["learners"]
@@ -202,6 +203,7 @@ def save(result: dict, folder) -> Path:
         for entry in entries:
             writer.writerow({k: entry.get(k) for k in columns})
     (folder / "summary.json").write_text(json.dumps(result, indent=2))
+    (folder / "constants.txt").write_text(constants_table() + "\n")
     for name, fig in figures(result).items():
         fig.savefig(folder / f"{name}.png", dpi=120, bbox_inches="tight")
     return folder

@@ -8,7 +8,9 @@ neuron update ``e_neuron_update``, a multiply-accumulate ``e_mac``, a memory acc
 ``e_memory_access`` (one value read or written), and the resting power of a neuron
 ``p_rest_neuron`` (W). Each value has a status (verified, secondary, derived,
 assumption, not applicable) and the device a citation. The published sets ship in
-``models/energy/devices.toml`` (biological, loihi, horowitz_45nm, cpu, gpu);
+``models/energy/devices.toml``: biological :cite:p:`attwell2001`, loihi
+:cite:p:`davies2018`, horowitz_45nm :cite:p:`horowitz2014`, cpu and gpu
+:cite:p:`degnan2016`;
 :func:`load_devices` reads that file or a user's file of the same layout, so users add
 devices or change values without touching code.
 

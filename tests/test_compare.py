@@ -89,6 +89,7 @@ def test_cli_json_table_and_figures(tmp_path, capsys):
     with open(out / "report.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3 and KEYS <= set(rows[0])
+    assert "Degnan" in (out / "constants.txt").read_text()
     for name in ("learning_curves", "energy", "data"):
         assert (out / f"{name}.png").stat().st_size > 0
 
