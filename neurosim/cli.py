@@ -2,7 +2,7 @@
 
 ::
 
-    neurosim list                                  experiments and benchmarks
+    neurosim list                                  experiments, benchmarks, tasks
     neurosim run <experiment> [--set name=value ...] [--json] [--out DIR]
     neurosim bench <name> [benchmark options, e.g. --json]
     neurosim compare <task> [--seeds N] [--set name=value ...] [--json] [--out DIR]
@@ -183,6 +183,11 @@ def _cmd_list(args) -> int:
         print(f"  {name:16s} {first_sentence(_doc_of(experiment(name)))}")
     print("benchmarks (neurosim bench <name>):")
     for name in sorted(BENCHMARKS):
+        print(f"  {name}")
+    from neurosim.compare import TASKS
+
+    print("tasks (neurosim compare <task>):")
+    for name in sorted(TASKS):
         print(f"  {name}")
     return 0
 

@@ -12,7 +12,7 @@ import pytest
 
 from neurosim import compare
 from neurosim.cli import main
-from neurosim.tasks.familiarity import FamiliarityTask, make_learner
+from neurosim.tasks.familiarity import FamiliaritySpikingLearner, FamiliarityTask, make_learner
 from neurosim.tasks.run import run_task
 
 KEYS = {
@@ -110,6 +110,26 @@ def test_bad_compare_exits_with_one_line(what, args, message):
         main(args)
     text = str(exc.value.code)
     assert "\n" not in text and re.search(message, text), text
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: FamiliarityTask(exposure_s=0), "exposure_s = 0 must be a number > 0"),
+        (lambda: FamiliarityTask(max_exposures=0), "max_exposures = 0"),
+        (lambda: FamiliarityTask(n_features=1), "n_features = 1"),
+        (lambda: FamiliaritySpikingLearner(rate=-1.0), "rate = -1.0 must be > 0"),
+    ],
+)
+def test_bad_familiarity_parameters(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_list_names_the_tasks(capsys):
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out
+    assert "tasks (neurosim compare <task>):" in listed and "taste-aversion" in listed
 
 
 def test_task_without_its_module(monkeypatch):
