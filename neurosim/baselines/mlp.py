@@ -28,9 +28,12 @@ of the cues on in bin :math:`k`): the trace holds a cue while it is on and then 
 The target has one output per consequence modality of the task (e.g. ``illness``,
 ``shock``), equal to the intensity of that consequence while it is on and 0
 otherwise; the learner is never told which cue goes with which consequence. During a
-gap it trains on the whole bins while the largest trace element is at least
-``trace_floor`` (target 0: nothing happens); the rest of the gap (all-zero input) is
-skipped and counted. Its response to a cue with features :math:`f` is the intake
+gap of :math:`n` whole bins it trains (target 0: nothing happens) on each bin whose
+trace at the bin's start is at least ``trace_floor``, i.e. on
+:math:`\min(n, 1 + \lfloor \tau \ln(x_{max}/\text{floor}) / \Delta \rfloor)` bins
+(:math:`x_{max}` the largest trace element when the gap begins; none if it is below
+the floor), and skips the rest (all-zero input in effect), counting them; the trace
+decays over the whole gap. Its response to a cue with features :math:`f` is the intake
 
 .. math:: I = 1 - \mathrm{clip}\left(\max_m \hat y_m(f), 0, 1\right),
 
