@@ -83,8 +83,11 @@ def _split(params: dict) -> tuple[dict, list[dict], int | None]:
     return task_params, combos, n_exposures
 
 
-def compare(task: str, n_seeds: int = 3, **params) -> tuple[list[EfficiencyReport], list[dict]]:
-    """Both learners on ``task`` over seeds ``0..n_seeds-1``.
+def compare(
+    task: str, n_seeds: int = 3, progress: bool | None = None, **params
+) -> tuple[list[EfficiencyReport], list[dict]]:
+    """Both learners on ``task`` over seeds ``0..n_seeds-1``, with a progress bar over
+    the runs (``progress``: True, False, or None for a bar only on a terminal).
 
     Returns
     -------
@@ -114,11 +117,22 @@ def compare(task: str, n_seeds: int = 3, **params) -> tuple[list[EfficiencyRepor
         learners = [(module.make_learner(), {})] + [(MLPLearner(**c), c) for c in combos]
     except TypeError as err:
         raise ValueError(f"MLP learner: {err}") from None
+    from tqdm.auto import tqdm
+
     devices = load_devices()
     rows = []
-    for learner, _ in learners:
-        runs = [run_task(the_task, learner, seed, n_exposures) for seed in range(n_seeds)]
-        rows.append(combine([report(run, devices) for run in runs]))
+    with tqdm(
+        total=len(learners) * n_seeds,
+        unit="run",
+        desc=f"compare {task}",
+        disable=None if progress is None else not progress,
+    ) as bar:
+        for learner, _ in learners:
+            reports = []
+            for seed in range(n_seeds):
+                reports.append(report(run_task(the_task, learner, seed, n_exposures), devices))
+                bar.update()
+            rows.append(combine(reports))
     return rows, [settings for _, settings in learners]
 
 
