@@ -59,6 +59,8 @@ from pathlib import Path
 
 import numpy as np
 
+from neurosim.params import models_dir
+
 #: The per-operation fields of a device (J; ``p_rest_neuron`` in W).
 FIELDS = (
     "e_spike",
@@ -69,8 +71,13 @@ FIELDS = (
     "e_memory_access",
     "p_rest_neuron",
 )
-#: The shipped devices file.
-DEVICES_FILE = Path(__file__).resolve().parents[1] / "models" / "energy" / "devices.toml"
+
+
+def devices_file() -> Path:
+    """The shipped devices file, ``models/energy/devices.toml``."""
+    return models_dir() / "energy" / "devices.toml"
+
+
 #: Which device prices each energy column of a report.
 COLUMNS = {
     "energy_biological_j": "biological",
@@ -136,7 +143,7 @@ def load_devices(path=None) -> dict[str, Device]:
     ValueError
         The file has no devices, or a device lacks a field or has a bad value.
     """
-    path = DEVICES_FILE if path is None else Path(path)
+    path = devices_file() if path is None else Path(path)
     data = tomllib.loads(path.read_text())
     tables = data.get("devices", {})
     if not tables:
@@ -157,7 +164,7 @@ def load_devices(path=None) -> dict[str, Device]:
 def host_power_per_core(path=None) -> float:
     """Power in W drawn by one busy core of this computer (``[host]`` of the devices
     file; an assumption)."""
-    path = DEVICES_FILE if path is None else Path(path)
+    path = devices_file() if path is None else Path(path)
     return float(tomllib.loads(path.read_text())["host"]["power_per_core_w"])
 
 
