@@ -131,3 +131,26 @@ def test_default_experience_many_refuses_a_group():
 
     with pytest.raises(NotImplementedError, match="2 overlapping experiences"):
         run_task(Toy(), OneAtATime(), seed=0)
+
+
+def test_touching_experiences_are_separate():
+    class Touching(Toy):
+        def schedule(self, n):
+            return Schedule(
+                [Experience(0.0, "A", 10.0), Experience(10.0, "S", 5.0, kind="consequence")],
+                [Probe(15.0, ("A",))],
+            )
+
+    learner = Recorder()
+    run_task(Touching(), learner, seed=0)
+    assert learner.calls[1:4] == [("experience", "A"), ("experience", "S"), ("respond", "A")]
+
+
+def test_default_experience_many_takes_a_group_of_one():
+    class OneAtATime(Recorder):
+        experience_many = Learner.experience_many
+
+    learner = OneAtATime()
+    learner.reset(Toy(), 0)
+    learner.experience_many([Experience(0.0, "A", 1.0)])
+    assert learner.calls[-1] == ("experience", "A")
