@@ -15,8 +15,9 @@ and the criterion is ``p >= 0.75``. A learner that stored ``A`` prefers it (p ne
 a naive one is at chance (0.5).
 
 The spiking learner, :class:`FamiliaritySpikingLearner`: ``n_features`` input
-neurons (spike generators; feature value :math:`f_i` gives Poisson spikes at
-:math:`f_i \cdot` ``rate`` Hz) project all-to-all onto one LIF neuron through
+neurons (spike generators; feature value :math:`f_i` gives a spike in each time step
+with probability :math:`f_i \cdot` ``rate`` :math:`\cdot\, dt`, a Poisson train at
+:math:`f_i \cdot` ``rate`` Hz in the limit of small steps) project all-to-all onto one LIF neuron through
 Graupner-Brunel calcium synapses (:cite:t:`graupner2012`, set DP, with a faster
 efficacy time constant ``tau`` = 500 ms instead of 150 s so that one 2-s exposure
 flips the active synapses, no noise, a small postsynaptic calcium step
