@@ -2,9 +2,10 @@
 
 ::
 
-    neurosim list                                  experiments and benchmarks
+    neurosim list                                  experiments, benchmarks, tasks
     neurosim run <experiment> [--set name=value ...] [--json] [--out DIR]
     neurosim bench <name> [benchmark options, e.g. --json]
+    neurosim compare <task> [--seeds N] [--set name=value ...] [--json] [--out DIR]
     neurosim sweep <experiment> --grid name=v1,v2 ... [--seeds N] --out DIR
                    [--set name=value ...] [--sampler grid|random|lhs --samples N
                    --range name=lo,hi ...] [--scheduler ADDR] [--workers N]
@@ -14,6 +15,13 @@
 they contain commas (``--set currents=0,100,200``), and as strings otherwise. With
 ``--json`` the last line of standard output is one JSON object with the experiment's
 key numbers. ``--out DIR`` saves the summary, arrays and figures there.
+
+``neurosim compare`` puts a task's spiking learner and the gradient-descent learner
+through the task with seeds ``0..N-1`` (``--set mlp_<name>=value`` for the
+gradient-descent learner, a list runs it once per value; other names go to the task)
+and prints the efficiency table with the energy constants used; ``--out DIR`` saves
+the CSV table and figures; with ``--json`` the last line is ``{"task", "n_seeds",
+"learners": [...]}``. See :mod:`neurosim.compare`.
 
 ``neurosim sweep`` runs an experiment over every combination of the ``--grid`` values
 (and/or ``--samples`` random or Latin-hypercube points over ``--range`` intervals)
@@ -176,6 +184,11 @@ def _cmd_list(args) -> int:
     print("benchmarks (neurosim bench <name>):")
     for name in sorted(BENCHMARKS):
         print(f"  {name}")
+    from neurosim.compare import TASKS
+
+    print("tasks (neurosim compare <task>):")
+    for name in sorted(TASKS):
+        print(f"  {name}")
     return 0
 
 
@@ -334,6 +347,44 @@ def _cmd_sweep(args) -> int:
     return _report(args, df, time.perf_counter() - started)
 
 
+def _cmd_compare(args) -> int:
+    import json
+
+    from neurosim import compare
+    from neurosim.efficiency import constants_table
+
+    params = parse_sets(args.set or [])
+    if isinstance(args.seeds, bool) or args.seeds < 1:
+        raise SystemExit(f"neurosim compare: --seeds {args.seeds} must be >= 1")
+    if args.out:
+        check_out_folder(args.out, "compare")
+    try:
+        rows, settings = compare.compare(args.task, args.seeds, **params)
+    except ValueError as err:
+        raise SystemExit(f"neurosim compare {args.task}: {err}") from None
+    result = compare.summary(args.task, args.seeds, rows, settings)
+    status = 0
+    if args.out:
+        try:
+            compare.save(result, args.out)
+        except OSError as err:
+            print(f"neurosim compare: cannot save to {args.out} ({err})", file=sys.stderr)
+            status = 1
+    print(constants_table())
+    for entry in result["learners"]:
+        shown = {k: v for k, v in entry.items() if k != "learning_curve"}
+        print(
+            ", ".join(
+                f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()
+            )
+        )
+    if args.out and not status:
+        print(f"saved to {args.out}")
+    if args.json:
+        print(json.dumps(result))
+    return status
+
+
 def _experiment_epilog(argv: list[str]) -> str | None:
     """The parameter list for ``neurosim run|sweep <experiment> --help``."""
     from neurosim.experiments import EXPERIMENTS
@@ -390,6 +441,22 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     )
     bench.add_argument("name")
     _sweep_parser(sub, epilog)
+    cmp = sub.add_parser(
+        "compare",
+        help="a task's spiking learner against gradient descent: the efficiency report",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmp.add_argument("task", help="familiarity, imprinting or taste-aversion")
+    cmp.add_argument("--seeds", type=int, default=3, help="number of seeds (0..N-1)")
+    cmp.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="task parameter, or mlp_<name> for the gradient-descent learner",
+    )
+    cmp.add_argument("--json", action="store_true", help="print the report as JSON last")
+    cmp.add_argument("--out", metavar="DIR", help="save the CSV table and figures here")
     return parser
 
 
@@ -402,7 +469,8 @@ def main(argv=None) -> int:
         return _cmd_bench(args, rest)
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
-    return {"list": _cmd_list, "run": _cmd_run, "sweep": _cmd_sweep}[args.command](args)
+    commands = {"list": _cmd_list, "run": _cmd_run, "sweep": _cmd_sweep, "compare": _cmd_compare}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

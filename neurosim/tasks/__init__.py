@@ -150,6 +150,21 @@ class Learner(ABC):
     def experience(self, exp: Experience) -> None:
         """Live through one experience, learning from it."""
 
+    def experience_many(self, exps: list[Experience]) -> None:
+        """Live through experiences that overlap in time (a cue and a consequence
+        at once), given in order of onset; together they last from the first onset
+        to the last end. The runner calls it for every group of two or more
+        overlapping experiences (:func:`neurosim.tasks.run.run_task`); a learner
+        that can be put through such tasks overrides it. The default takes a group
+        of one to :meth:`experience` and refuses a larger one."""
+        if len(exps) == 1:
+            self.experience(exps[0])
+            return
+        raise NotImplementedError(
+            f"learner {self.name!r} cannot live through {len(exps)} overlapping "
+            f"experiences ({', '.join(e.stimulus for e in exps)}); it needs experience_many"
+        )
+
     @abstractmethod
     def wait(self, duration_s: float) -> None:
         """Let ``duration_s`` biological seconds pass with nothing presented."""
