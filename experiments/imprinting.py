@@ -109,20 +109,20 @@ class ImprintingParams:
     p_ee: float = 0.2
     w_ee: float = 10.0
     w_ei: float = 40.0
-    w_ie: float = 80.0
+    w_ie: float = 120.0
     w_ea: float = 30.0
-    w_xa: float = 15.0
+    w_xa: float = 25.0
     w_xf: float = 100.0
     w_ef: float = 80.0
-    w_fa: float = 100.0
+    w_fa: float = 40.0
     w0_lo: float = 25.0
     w0_hi: float = 55.0
     r_bg: float = 2.0
     r_max: float = 60.0
     chunk_ms: float = 250.0
     a_min: float = 0.1
-    a_G: float = 8.0
-    s_G: float = 2.0
+    a_G: float = 9.5
+    s_G: float = 1.5
     a_F: float = 19.0
     s_F: float = 3.0
     s_per_min: float = 1.0
@@ -224,7 +224,8 @@ class ImprintingModel:
         return c.get("spikes/approach", 0), c.get("spikes/fear", 0)
 
     def _present(self, features, duration_ms: float, closed_loop: bool) -> np.ndarray:
-        """Show an object for ``duration_ms``; spike counts (approach, fear) per chunk."""
+        """Show an object for ``duration_ms``; per chunk: spike counts of the approach
+        and fear populations and the attention during the chunk."""
         p, net = self.p, self.net
         self._set_age()
         n_chunks = max(1, int(round(duration_ms / p.chunk_ms)))
@@ -232,7 +233,7 @@ class ImprintingModel:
         base = np.repeat(np.asarray(features, float), p.k)
         gen = net.populations["features"]
         attention = 1.0
-        out = np.zeros((n_chunks, 2), dtype=np.int64)
+        out = np.zeros((n_chunks, 3))
         for c in range(n_chunks):
             rates = p.r_bg + p.r_max * attention * base
             step, channel = np.nonzero(self.rng.random((steps, base.size)) < rates * net.dt * 1e-3)
@@ -241,14 +242,15 @@ class ImprintingModel:
             net.run(p.chunk_ms)
             self.simulated_ms += p.chunk_ms
             na, nf = (x - y for x, y in zip(self._counts(), before, strict=True))
-            out[c] = na, nf
+            out[c] = na, nf, attention
             if closed_loop and na + nf > 0:
                 attention = p.a_min + (1.0 - p.a_min) * na / (na + nf)
         return out
 
     def expose(self, features, minutes: float) -> np.ndarray:
         """An exposure of ``minutes`` biological minutes (``minutes * s_per_min``
-        simulated seconds), learning; counts (approach, fear) per chunk."""
+        simulated seconds), learning; per chunk: approach and fear spike counts and
+        the attention."""
         return self._present(features, minutes * self.p.s_per_min * 1e3, closed_loop=True)
 
     def wait(self, duration_ms: float) -> None:

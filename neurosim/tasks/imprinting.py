@@ -153,7 +153,7 @@ class SpikingImprinter(Learner):
         if exp.kind != "cue":
             raise ValueError(f"imprinting has no consequences; got kind {exp.kind!r}")
         counts = model.expose(self.task.stimuli[exp.stimulus].features, exp.duration_s / 60.0)
-        self.exposure_avoidance.append((exp.stimulus, float(np.mean(counts[:, 1] > counts[:, 0]))))
+        self.exposure_avoidance.append((exp.stimulus, float(np.mean(counts[:, 2] < 0.5))))
 
     def wait(self, duration_s: float) -> None:
         """A gap of ``duration_s`` biological seconds."""
