@@ -63,6 +63,8 @@ seeds : int or list of int
     a count n (seeds 0 .. n-1) or a list of seeds
 size : str
     ``"full"`` (default) or ``"ci"`` (a smaller network for tests)
+dt : float
+    time step (ms)
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ class ImprintingParams:
     weights uniform in ``[w0_lo, w0_hi]``; input rates ``r_bg``, ``r_max`` (Hz);
     behaviour ``chunk_ms``, ``a_min``; ages ``a_G``, ``s_G``, ``a_F``, ``s_F`` (h);
     ``s_per_min`` (simulated s per biological minute of exposure), ``test_s``
-    (simulated s of a test), ``settle_ms``. Every value is an assumption of the
+    (simulated s of a test), ``settle_ms``; ``ff_scale`` multiplies the plastic
+    weights' scale (initial weights and the rule's ``A_p``, ``A_d``, ``w_max``). Every value is an assumption of the
     model (docs/tasks/imprinting.md gives the reasons), not a measurement.
     """
 
@@ -123,11 +126,12 @@ class ImprintingParams:
     a_min: float = 0.1
     a_G: float = 9.5
     s_G: float = 1.5
-    a_F: float = 19.0
+    a_F: float = 18.0
     s_F: float = 3.0
     s_per_min: float = 1.0
     test_s: float = 2.0
     settle_ms: float = 500.0
+    ff_scale: float = 1.0
 
 
 #: Reduced network for the default tests.
@@ -141,8 +145,16 @@ def params(size: str = "full", **overrides) -> ImprintingParams:
     base = ImprintingParams()
     if size == "ci":
         base = replace(base, **CI)
-        scale = ImprintingParams().k / base.k
-        base = replace(base, w0_lo=base.w0_lo * scale, w0_hi=base.w0_hi * scale)
+        full = ImprintingParams()
+        # every weight scaled by full / reduced size of its presynaptic population,
+        # so that each neuron keeps the summed input of the full network
+        ratio = {"x": full.k / base.k, "e": full.n_rec / base.n_rec}
+        ratio |= {"i": full.n_inh / base.n_inh, "f": full.n_out / base.n_out}
+        scaled = {
+            "ff_scale": "x", "w_xa": "x", "w_xf": "x", "w_ee": "e",
+            "w_ei": "e", "w_ea": "e", "w_ef": "e", "w_ie": "i", "w_fa": "f",
+        }  # fmt: skip
+        base = replace(base, **{w: getattr(base, w) * ratio[pre] for w, pre in scaled.items()})
     unknown = set(overrides) - set(asdict(base))
     if unknown:
         raise ValueError(f"unknown imprinting parameters {sorted(unknown)}")
@@ -181,7 +193,9 @@ class ImprintingModel:
         f = net.add_population("fear", p.n_out, "lif", NEURON)
         g = net.add_modulator("gain", tau_decay=1000.0)
         rule = ns.synapses.synapse_model(RULE)
-        w0 = ns.Uniform(p.w0_lo, p.w0_hi)
+        unit = {k: getattr(rule.params, k) * p.ff_scale for k in ("A_p", "A_d", "w_max")}
+        rule = ns.synapses.synapse_model(RULE, **unit)
+        w0 = ns.Uniform(p.w0_lo * p.ff_scale, p.w0_hi * p.ff_scale)
         net.connect(x, e, weight=w0, synapse=rule, modulator=g, name="ff")
         d = 1.0
         p_ee = ns.FixedProbability(p.p_ee, autapses=False)
@@ -308,16 +322,17 @@ def _seeds(seeds) -> list[int]:
     return [int(s) for s in out]
 
 
-def bird(age_h, exposure_min, test_delay_h, seed, size="full") -> dict:
+def bird(age_h, exposure_min, test_delay_h, seed, size="full", **overrides) -> dict:
     """One naive bird at ``age_h``: one exposure to A, the delay, the test A vs B.
     Returns ``preference``, ``approach_a``, ``approach_b`` (Hz), ``avoidance`` (of B
-    in the test), ``exposure_avoidance`` (of A, still novel, during the exposure)."""
+    in the test), ``exposure_avoidance`` (of A, still novel, during the exposure);
+    ``overrides`` change parameters of :class:`ImprintingParams`."""
     from neurosim.tasks.imprinting import live_through, make_learner, make_task
 
     task = make_task(age_h=age_h, exposure_min=exposure_min, test_delay_h=test_delay_h)
     full = task.schedule(1)
     sched = type(full)(experiences=full.experiences[:1], probes=full.probes[:1])
-    learner = make_learner(size)
+    learner = make_learner(size, **overrides)
     ((probe, responses, score),) = live_through(learner, task, sched, seed)
     return {
         "preference": score,
@@ -328,7 +343,14 @@ def bird(age_h, exposure_min, test_delay_h, seed, size="full") -> dict:
     }
 
 
-def run(age_h=14.0, exposure_min=15.0, test_delay_h=24.0, seeds=4, size="full") -> Result:
+def run(
+    age_h=14.0,
+    exposure_min: float = 15.0,
+    test_delay_h: float = 24.0,
+    seeds=4,
+    size: str = "full",
+    dt: float = 0.5,
+) -> Result:
     """Imprint naive birds at ``age_h`` (one value or a list: the age sweep) with one
     exposure of ``exposure_min`` minutes to A, test A vs B ``test_delay_h`` hours
     later (see module). Summary: ``preference_mean``, ``preference_sd`` (over seeds),
@@ -338,7 +360,7 @@ def run(age_h=14.0, exposure_min=15.0, test_delay_h=24.0, seeds=4, size="full") 
     ``peak_age_h`` is the age of the highest mean preference."""
     seeds = _seeds(seeds)
     ages = [float(a) for a in np.atleast_1d(age_h)]
-    rows = [[bird(a, exposure_min, test_delay_h, s, size) for s in seeds] for a in ages]
+    rows = [[bird(a, exposure_min, test_delay_h, s, size, dt=dt) for s in seeds] for a in ages]
     keys = ("preference", "approach_a", "approach_b", "avoidance", "exposure_avoidance")
     arrays = {k: np.array([[r[k] for r in row] for row in rows]) for k in keys}
     pref = arrays["preference"]
