@@ -354,8 +354,9 @@ def run(
     """Imprint naive birds at ``age_h`` (one value or a list: the age sweep) with one
     exposure of ``exposure_min`` minutes to A, test A vs B ``test_delay_h`` hours
     later (see module). Summary: ``preference_mean``, ``preference_sd`` (over seeds),
-    ``avoidance_mean`` (avoidance of the novel B in the test), ``exposure_avoidance_mean``
-    (withdrawal from A, still novel, during the exposure), ``n_seeds``; with several
+    ``avoidance_mean`` (the fraction of the exposure during which the naive bird has
+    withdrawn from A, still novel), ``avoidance_test_mean`` (the fraction of the test
+    in which fear beats approach for the novel B), ``n_seeds``; with several
     ages these are lists (one per age, in the order given) and ``age_h`` lists the ages;
     ``peak_age_h`` is the age of the highest mean preference."""
     seeds = _seeds(seeds)
@@ -376,8 +377,8 @@ def run(
         "test_delay_h": float(test_delay_h),
         "preference_mean": value(pref.mean(axis=1)),
         "preference_sd": value(sd),
-        "avoidance_mean": value(arrays["avoidance"].mean(axis=1)),
-        "exposure_avoidance_mean": value(arrays["exposure_avoidance"].mean(axis=1)),
+        "avoidance_mean": value(arrays["exposure_avoidance"].mean(axis=1)),
+        "avoidance_test_mean": value(arrays["avoidance"].mean(axis=1)),
         "peak_age_h": ages[int(np.argmax(pref.mean(axis=1)))],
         "n_seeds": len(seeds),
     }
