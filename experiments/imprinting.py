@@ -41,7 +41,9 @@ Behaviour (closed loop): an exposure is simulated in chunks of ``chunk_ms``; aft
 each, the attention of the next is :math:`a = a_{min} + (1 - a_{min})\,
 n_{app}/(n_{app} + n_{fear})` from the spike counts of the approach and fear
 populations in the chunk (unchanged when both are silent): a bird that approaches
-keeps the object in full view, one that withdraws sees little of it. A test presents
+keeps the object in full view, one that withdraws sees little of it; the bird's
+withdrawal from a novel object (``avoidance_mean`` of :func:`run`) is the fraction of
+its first exposure spent withdrawn (:math:`a < 0.5`). A test presents
 the object in full view (:math:`a = 1`) with plasticity frozen and reports the
 approach rate (Hz) and the *avoidance*, the fraction of its chunks in which the fear
 population fires more than the approach population.
@@ -49,7 +51,10 @@ population fires more than the approach population.
 Time: each minute of biological exposure is simulated as ``s_per_min`` seconds
 (default 1 s: a compression factor of 60). Gaps between exposures and tests are
 crossed by ``Network.advance`` (exact: no background activity runs between
-exposures) after ``settle_ms`` of simulated silence.
+exposures) after ``settle_ms`` of simulated silence. At full gain the object's
+synapses reach their bound within about 5 simulated seconds, so 15 and 60 minutes
+give the same preference; halving the compression (``s_per_min=2``) leaves this
+unchanged (docs/tasks/imprinting.md).
 
 Parameters of ``imprinting`` (``--set NAME=VALUE``)
 ----------------------------------------------------

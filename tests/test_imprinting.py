@@ -99,6 +99,18 @@ def test_full_size_must_shows():
     assert abs(short.mean() - long.mean()) <= 0.1, (short, long)
 
 
+@pytest.mark.slow
+def test_15_vs_60_minutes_does_not_come_from_the_compression():
+    """Half the compression (2 simulated s per minute): still similar."""
+    pref = {
+        minutes: np.array([imp.bird(14.5, minutes, 24.0, s, "ci", s_per_min=2.0)["preference"]
+                           for s in range(3)])
+        for minutes in (15.0, 60.0)
+    }  # fmt: skip
+    assert abs(pref[15.0].mean() - pref[60.0].mean()) <= 0.1, pref
+    assert stats.ttest_1samp(pref[60.0], 0.5, alternative="greater").pvalue < 0.05
+
+
 # --- the task and the learner ---------------------------------------------------------
 
 
