@@ -21,7 +21,7 @@ from scipy import stats
 
 from neurosim.experiments import imprinting as imp
 from neurosim.tasks import Experience, Probe
-from neurosim.tasks.imprinting import SpikingImprinter, make_learner, make_task
+from neurosim.tasks.imprinting import SpikingImprinter, live_through, make_learner, make_task
 
 #: Midpoints of Hess's 4-h bins used at CI size (1-4, 9-12, 13-16, 17-20, 29-32 h).
 AGES = (2.5, 10.5, 14.5, 18.5, 30.5)
@@ -109,6 +109,18 @@ def test_15_vs_60_minutes_does_not_come_from_the_compression():
     }  # fmt: skip
     assert abs(pref[15.0].mean() - pref[60.0].mean()) <= 0.1, pref
     assert stats.ttest_1samp(pref[60.0], 0.5, alternative="greater").pvalue < 0.05
+
+
+@pytest.mark.slow
+def test_a_preference_formed_over_3_days_survives_a_day_with_b():
+    """3 days of A (two exposures a day from 14 h), a day of B, test 24 h later:
+    preference for A above 0.5. (That 1 day of A is less stable is not reproduced;
+    see docs/tasks/imprinting.md.)"""
+    task = make_task(age_h=14.0, exposure_min=15.0, test_delay_h=24.0)
+    pref = [
+        live_through(make_learner("ci"), task, task.days(3, 1), seed)[0][2] for seed in range(3)
+    ]
+    assert stats.ttest_1samp(pref, 0.5, alternative="greater").pvalue < 0.05, pref
 
 
 # --- the task and the learner ---------------------------------------------------------
