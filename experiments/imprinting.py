@@ -52,7 +52,7 @@ Time: each minute of biological exposure is simulated as ``s_per_min`` seconds
 (default 1 s: a compression factor of 60). Gaps between exposures and tests are
 crossed by ``Network.advance`` (exact: no background activity runs between
 exposures) after ``settle_ms`` of simulated silence. At full gain the object's
-synapses reach their bound within about 5 simulated seconds, so 15 and 60 minutes
+synapses reach their bound within about 8 simulated seconds, so 15 and 60 minutes
 give the same preference; halving the compression (``s_per_min=2``) leaves this
 unchanged (docs/tasks/imprinting.md).
 
