@@ -13,6 +13,7 @@ EXPERIMENTS = {
     "consolidation": "neurosim.experiments.consolidation:run",
     "distal-reward": "neurosim.experiments.distal_reward:run",
     "fi-curve": "neurosim.experiments.fi_curve:run",
+    "imprinting": "neurosim.experiments.imprinting:run",
     "stdp-frequency": "neurosim.experiments.stdp_protocols:stdp_frequency",
     "stdp-triplets": "neurosim.experiments.stdp_protocols:stdp_triplets",
     "stdp-window": "neurosim.experiments.stdp_protocols:stdp_window",
