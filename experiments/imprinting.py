@@ -332,17 +332,18 @@ def bird(age_h, exposure_min, test_delay_h, seed, size="full", **overrides) -> d
     Returns ``preference``, ``approach_a``, ``approach_b`` (Hz), ``avoidance`` (of B
     in the test), ``exposure_avoidance`` (of A, still novel, during the exposure);
     ``overrides`` change parameters of :class:`ImprintingParams`."""
-    from neurosim.tasks.imprinting import live_through, make_learner, make_task
+    from neurosim.tasks.imprinting import make_learner, make_task
+    from neurosim.tasks.run import run_task
 
     task = make_task(age_h=age_h, exposure_min=exposure_min, test_delay_h=test_delay_h)
     full = task.schedule(1)
     sched = type(full)(experiences=full.experiences[:1], probes=full.probes[:1])
     learner = make_learner(size, **overrides)
-    ((probe, responses, score),) = live_through(learner, task, sched, seed)
+    (test,) = run_task(task, learner, seed, schedule=sched).probes
     return {
-        "preference": score,
-        "approach_a": responses["A"],
-        "approach_b": responses["B"],
+        "preference": test.score,
+        "approach_a": test.responses["A"],
+        "approach_b": test.responses["B"],
         "avoidance": dict(learner.avoidance)["B"],
         "exposure_avoidance": learner.exposure_avoidance[0][1],
     }

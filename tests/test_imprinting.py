@@ -21,7 +21,8 @@ from scipy import stats
 
 from neurosim.experiments import imprinting as imp
 from neurosim.tasks import Experience, Probe
-from neurosim.tasks.imprinting import SpikingImprinter, live_through, make_learner, make_task
+from neurosim.tasks.imprinting import SpikingImprinter, make_learner, make_task
+from neurosim.tasks.run import run_task
 
 #: Midpoints of Hess's 4-h bins used at CI size (1-4, 9-12, 13-16, 17-20, 29-32 h).
 AGES = (2.5, 10.5, 14.5, 18.5, 30.5)
@@ -118,7 +119,8 @@ def test_a_preference_formed_over_3_days_survives_a_day_with_b():
     see docs/tasks/imprinting.md.)"""
     task = make_task(age_h=14.0, exposure_min=15.0, test_delay_h=24.0)
     pref = [
-        live_through(make_learner("ci"), task, task.days(3, 1), seed)[0][2] for seed in range(3)
+        run_task(task, make_learner("ci"), seed, schedule=task.days(3, 1)).probes[0].score
+        for seed in range(3)
     ]
     assert stats.ttest_1samp(pref, 0.5, alternative="greater").pvalue < 0.05, pref
 

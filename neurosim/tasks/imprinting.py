@@ -194,24 +194,6 @@ class SpikingImprinter(Learner):
         return ops
 
 
-def live_through(learner: Learner, task: Task, schedule: Schedule, seed: int) -> list:
-    """Put a naive ``learner`` through ``schedule``: experiences in time order, gaps
-    waited, probes answered; ``[(probe, responses, score), ...]``."""
-    learner.reset(task, seed)
-    now, out = 0.0, []
-    for event in schedule.events():
-        if event.t_s > now:
-            learner.wait(event.t_s - now)
-            now = event.t_s
-        if isinstance(event, Experience):
-            learner.experience(event)
-            now += event.duration_s
-        else:
-            responses = {item: learner.respond(item) for item in event.items}
-            out.append((event, responses, task.score(event, responses)))
-    return out
-
-
 def make_learner(size: str = "full", **overrides) -> SpikingImprinter:
     """The spiking learner (see :class:`SpikingImprinter`)."""
     return SpikingImprinter(size, **overrides)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neurosim.tasks import Experience, Learner, Probe, Task
+from neurosim.tasks import Experience, Learner, Probe, Schedule, Task
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,17 @@ def _grouped(events: list) -> list:
     return grouped
 
 
-def run_task(task: Task, learner: Learner, seed: int, n_exposures: int | None = None) -> TaskRun:
+def run_task(
+    task: Task,
+    learner: Learner,
+    seed: int,
+    n_exposures: int | None = None,
+    schedule: Schedule | None = None,
+) -> TaskRun:
     """Reset ``learner`` with ``seed`` and put it through ``task``'s schedule for
-    ``n_exposures`` exposures (default ``task.max_exposures``).
+    ``n_exposures`` exposures (default ``task.max_exposures``), or through
+    ``schedule`` when given (another protocol of the same task, e.g. days of one
+    object then a day of another).
 
     Returns
     -------
@@ -157,7 +165,9 @@ def run_task(task: Task, learner: Learner, seed: int, n_exposures: int | None = 
     learner.reset(task, seed)
     run = TaskRun(task.name, learner.name, seed, task.criterion)
     now = 0.0
-    for event in _grouped(task.schedule(int(n)).events()):
+    if schedule is None:
+        schedule = task.schedule(int(n))
+    for event in _grouped(schedule.events()):
         start = event[0].t_s if isinstance(event, list) else event.t_s
         if start < now:
             raise ValueError(
