@@ -255,12 +255,12 @@ class EfficiencyReport:
 def report(run, devices: dict[str, Device] | None = None) -> EfficiencyReport:
     """The efficiency row of one :class:`~neurosim.tasks.run.TaskRun`.
 
-    The resting line needs the learner's ``neurons`` operation count (None without
+    The resting line needs the learner's ``n_neurons`` operation count (None without
     it, and for a gradient-descent learner)."""
     devices = load_devices() if devices is None else devices
     ops = run.operations
     priced = {column: energy(ops, devices[name]) for column, name in COLUMNS.items()}
-    neurons = ops.get("neurons")
+    neurons = ops.get("n_neurons")
     resting = (
         None
         if neurons is None or "macs" in ops

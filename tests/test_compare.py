@@ -35,7 +35,7 @@ def test_one_exposure_gives_a_preference_for_a():
         assert run.generalization >= 0.75
         assert run.plastic_state == (32, 256)  # c and rho of 16 synapses
         ops = run.operations
-        assert ops["neurons"] == 17 and ops["neuron_steps"] == 20_000  # 2 s at 0.1 ms
+        assert ops["n_neurons"] == 17 and ops["neuron_steps"] == 20_000  # 2 s at 0.1 ms
         assert ops["synaptic_events"] == ops["spikes"] - _output_spikes(learner)
 
 

@@ -149,7 +149,7 @@ def _run(learner, curve, ops, **extra):
 
 
 def test_report_rows_and_combine():
-    spiking = report(_run("spiking", [(1, 0.8)], {"spikes": 10, "neurons": 100}), DEV)
+    spiking = report(_run("spiking", [(1, 0.8)], {"spikes": 10, "n_neurons": 100}), DEV)
     assert spiking.energy_resting_j == pytest.approx(3.5499e-11 * 100 * 100.0)
     assert spiking.energy_biological_j == pytest.approx(10 * 3.209e-11)
     assert spiking.energy_cpu_j == pytest.approx(0.5 * 10.0)

@@ -181,5 +181,5 @@ class Learner(ABC):
     @abstractmethod
     def operations(self) -> dict[str, float]:
         """Counted operations so far, for :mod:`neurosim.efficiency` (spiking:
-        ``spikes``, ``synaptic_events``, ``plasticity_updates``, ``neuron_steps``;
+        ``spikes``, ``synaptic_events``, ``plasticity_updates``, ``neuron_steps``, ``n_neurons`` (for the resting energy);
         gradient descent: ``macs``, ``memory_accesses``, ``updates``)."""

@@ -206,7 +206,7 @@ class FamiliaritySpikingLearner(Learner):
 
     def operations(self) -> dict[str, float]:
         """Spikes (input and output), synaptic events, plasticity updates, neuron
-        steps of the LIF neuron while stimuli are presented, and ``neurons`` (input
+        steps of the LIF neuron while stimuli are presented, and ``n_neurons`` (input
         and output)."""
         counts = self.net.counters()
         total = {kind: 0 for kind in ("spikes", "synaptic_events", "plasticity_updates")}
@@ -215,7 +215,7 @@ class FamiliaritySpikingLearner(Learner):
             if kind in total:
                 total[kind] += value
         neurons = sum(pop.n for pop in self.net.populations.values())
-        return {**total, "neuron_steps": self.neuron_steps, "neurons": neurons}
+        return {**total, "neuron_steps": self.neuron_steps, "n_neurons": neurons}
 
 
 def make_task(**params) -> FamiliarityTask:
