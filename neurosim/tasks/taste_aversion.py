@@ -215,8 +215,8 @@ class ModelParams:
     dt: float = 1.0
     rate_max: float = 40.0
     w0: float = 60.0
-    novelty_current: float = 350.0
-    n_li: float = 1.0
+    novelty_current: float = 250.0
+    n_li: float = 4.0
     illness_rise: float = 5.0
     illness_decay: float = 60.0
     shock_decay: float = 2.0
