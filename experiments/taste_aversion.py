@@ -33,11 +33,16 @@ n_aversion : int
     aversion neurons
 drink_s : float
     drinking session (s)
+extinction_sessions : int
+    after the test, daily unreinforced drinking sessions of the cue, each followed by a
+    test 24 h later
 
 JSON keys: ``suppression_mean``, ``suppression_sd`` (single cue) or
 ``suppression_taste_mean``, ``suppression_taste_sd``, ``suppression_audiovisual_mean``,
 ``suppression_audiovisual_sd`` (compound); ``n_seeds``; ``delay_min``. Means and SDs
-(ddof = 1) over seeds; with a list of delays, lists in the order given.
+(ddof = 1) over seeds; with a list of delays, lists in the order given. With
+``extinction_sessions``, also ``suppression_extinction_mean``: the first tested item's
+suppression at the first test and after each session (first delay).
 """
 
 from __future__ import annotations
@@ -60,8 +65,20 @@ def _seeds(seeds) -> list[int]:
     return seeds
 
 
-def suppression(seed: int, protein_block: bool = False, n_aversion: int = 40, **task_params):
-    """Suppression of each tested item after one pairing, for one seed (a dict)."""
+def suppression(
+    seed: int,
+    protein_block: bool = False,
+    n_aversion: int = 40,
+    extinction_sessions: int = 0,
+    **task_params,
+) -> dict[str, np.ndarray]:
+    """Suppression of each tested item after one pairing, for one seed: for each item
+    an array, the test after the pairing and then one test 24 h after each of
+    ``extinction_sessions`` daily unreinforced drinking sessions of the cue."""
+    if isinstance(extinction_sessions, bool) or not isinstance(extinction_sessions, int):
+        raise ValueError(f"extinction_sessions = {extinction_sessions!r} must be an integer >= 0")
+    if extinction_sessions < 0:
+        raise ValueError(f"extinction_sessions = {extinction_sessions!r} must be an integer >= 0")
     task = make_task(**task_params)
     learner = make_learner(ModelSize(n_aversion=n_aversion), protein_block=protein_block)
     learner.reset(task, seed)
@@ -70,8 +87,12 @@ def suppression(seed: int, protein_block: bool = False, n_aversion: int = 40, **
             learner.experience(event)
         else:
             learner.wait(event.t_s - learner.t_s)
-            return {item: 1.0 - learner.respond(item) for item in event.items}
-    raise AssertionError("the schedule has no test")
+    out = [{item: 1.0 - learner.respond(item) for item in task.tested}]
+    for _ in range(extinction_sessions):
+        learner.experience(Experience(learner.t_s, task.cue, task.drink_s))
+        learner.wait(24 * 3600.0)
+        out.append({item: 1.0 - learner.respond(item) for item in task.tested})
+    return {item: np.array([o[item] for o in out]) for item in task.tested}
 
 
 def run(
@@ -85,6 +106,7 @@ def run(
     seeds=3,
     n_aversion=40,
     drink_s=60.0,
+    extinction_sessions=0,
 ) -> Result:
     """One cue-consequence pairing and a test, over seeds (module docstring)."""
     seeds = _seeds(seeds)
@@ -92,13 +114,14 @@ def run(
     if not delays:
         raise ValueError("delay_min must be a number or a non-empty list of numbers")
     items = ("taste", "audiovisual") if cue == "compound" else (cue,)
-    values = np.zeros((len(delays), len(seeds), len(items)))
+    curves = np.zeros((len(delays), len(seeds), len(items), 1 + extinction_sessions))
     for d, delay in enumerate(delays):
         for s, seed in enumerate(seeds):
             out = suppression(
                 seed,
                 protein_block,
                 n_aversion,
+                extinction_sessions,
                 cue=cue,
                 consequence=consequence,
                 delay_min=delay,
@@ -107,7 +130,8 @@ def run(
                 test_delay_h=test_delay_h,
                 drink_s=drink_s,
             )
-            values[d, s] = [out[i] for i in items]
+            curves[d, s] = [out[i] for i in items]
+    values = curves[..., 0]
     mean = values.mean(axis=1)
     sd = values.std(axis=1, ddof=1) if len(seeds) > 1 else np.zeros_like(mean)
     single = not isinstance(delay_min, list | tuple)
@@ -122,8 +146,11 @@ def run(
             summary[f"suppression_{item}_sd"] = pick(sd[:, k])
     else:
         summary["suppression_mean"], summary["suppression_sd"] = pick(mean[:, 0]), pick(sd[:, 0])
+    if extinction_sessions:
+        ext = curves[0, :, 0]
+        summary["suppression_extinction_mean"] = [float(x) for x in ext.mean(axis=0)]
     fig = _figure(delays, values, items, f"{cue} + {consequence}")
-    return Result("taste-aversion", summary, {"suppression": values}, {"suppression": fig})
+    return Result("taste-aversion", summary, {"suppression": curves}, {"suppression": fig})
 
 
 def _figure(delays, values, items, title):

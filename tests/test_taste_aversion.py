@@ -24,7 +24,7 @@ CI = {"n_aversion": 10, "drink_s": 20.0}
 
 @functools.cache
 def _supp(seed, protein_block=False, **params):
-    return suppression(seed, protein_block, **CI, **params)
+    return {k: v[0] for k, v in suppression(seed, protein_block, **CI, **params).items()}
 
 
 def supp(item="taste", protein_block=False, **params):
@@ -75,6 +75,16 @@ def test_protein_block_removes_long_term_but_spares_short_term_aversion():
     assert np.all(late < 0.1) and np.all(early > 0.5), (late, early)
 
 
+def test_extinction_with_repeated_unreinforced_sessions():
+    # After one pairing, three daily drinking sessions without illness: the mean over
+    # seeds falls after every session, and for every seed the last test is at least
+    # 0.3 below the first.
+    curves = np.array([suppression(s, extinction_sessions=3, delay_min=30.0, **CI)["taste"]
+                       for s in SEEDS])  # fmt: skip
+    assert np.all(np.diff(curves.mean(axis=0)) < 0), curves
+    assert np.all(curves[:, 0] - curves[:, -1] > 0.3), curves
+
+
 def test_schedule_and_timing():
     task = make_task(delay_min=30.0, preexposures=2, test_delay_h=24.0, drink_s=60.0)
     assert isinstance(task, Task) and task.n_features == 16
@@ -117,9 +127,9 @@ def test_learner_contract():
         "neuron_steps",
         "n_neurons",
     }
-    # steps simulated: 5 baseline probes, one session, 3 probes of 5 s at dt = 1 ms
-    # (gaps crossed by fast-forward are not stepped)
-    assert ops["n_neurons"] == 4 and ops["neuron_steps"] == 4 * 9 * 5000
+    # steps simulated, 5 s each at dt = 1 ms: 5 baseline probes, one session, the
+    # prediction read after it, 3 probes (gaps crossed by fast-forward are not stepped)
+    assert ops["n_neurons"] == 4 and ops["neuron_steps"] == 4 * 10 * 5000
     count, nbytes = learner.plastic_state()
     n_syn = 2 * 80 * 4  # gustatory and audiovisual, 80 sources each onto 4 neurons
     assert count == n_syn * 8 and nbytes == 8 * count  # weight, 6 rule rows, late phase
@@ -152,6 +162,8 @@ def test_bad_learner_input():
         learner.wait(-1.0)
     with pytest.raises(ValueError, match="seeds"):
         run(seeds=0)
+    with pytest.raises(ValueError, match="extinction_sessions"):
+        suppression(0, extinction_sessions=-1)
     with pytest.raises(ValueError, match="n_exposures"):
         make_task().schedule(-1)
     assert Probe(0.0, ("taste",)).name == "test"

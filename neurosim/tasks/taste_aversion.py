@@ -209,7 +209,9 @@ class ModelParams:
     ``theta_pro`` (pA per channel): tag and protein thresholds; ``tau_pro``, ``tau_z``
     (h): protein and late-phase time constants; ``w_late`` (pA): late-phase weight at
     z = 1; ``chunk_min`` (min): consolidation step; ``block_h`` (h): protein block
-    after a consequence.
+    after a consequence; ``safe_h`` (h): a drinking session not followed by a
+    consequence within this time is safe; ``eta_safe``: extinction rate per unit of
+    prediction and eligibility.
     """
 
     dt: float = 1.0
@@ -231,6 +233,8 @@ class ModelParams:
     chunk_min: float = 20.0
     active_level: float = 0.05
     block_h: float = 8.0
+    safe_h: float = 3.0
+    eta_safe: float = 1.0
 
 
 class TasteAversionModel:
@@ -365,6 +369,17 @@ class TasteAversionModel:
         blocked = t_end_s < self.block_until
         self.source = float(self.early_sum() > p.theta_pro and not blocked)
 
+    def extinguish(self, prediction: float):
+        r"""Safety after an unreinforced session: the gustatory synapses still eligible
+        lose the fraction :math:`1 - e^{-\eta P x_p}` of their early and late change,
+        :math:`P` the aversion the cue predicted (its suppression at the session)."""
+        proj = self.projection("gust")
+        proj.synchronize()
+        keep = np.exp(-self.p.eta_safe * max(prediction, 0.0) * proj.x_p)
+        e = self._early("gust") * keep
+        self.late["gust"] *= keep
+        proj.weight = np.clip(self.p.w0 + e + self.p.w_late * self.late["gust"], 0.0, None)
+
     def quiet_for(self) -> float:
         """How long (s) the consolidation can be applied in one step: ``chunk_min``
         while a modulator converts eligibility; otherwise until the early sum falls
@@ -399,7 +414,11 @@ class TasteAversionLearner(Learner):
     simulated for its duration; a consequence releases its modulator at once (one
     that arrives with a ``t_s`` already passed acts now); gaps are crossed by
     ``Network.advance`` (exact: nothing spikes between sessions) in chunks of at most
-    ``chunk_min``, with the consolidation between chunks. ``protein_block=True``
+    ``chunk_min``, with the consolidation between chunks. Extinction: after a session
+    with a taste, the learner reads the aversion the cue predicts (its suppression,
+    tested frozen at the end of the session); if no consequence comes within
+    ``safe_h``, that prediction error converts the gustatory eligibility into
+    depression (:meth:`TasteAversionModel.extinguish`). ``protein_block=True``
     blocks protein synthesis from a consequence to ``block_h`` after it (anisomycin
     at training). ``respond`` presents the cue for ``probe_s`` with plasticity frozen
     (no novelty drive) from a checkpoint, then restores it; the response is intake
@@ -416,18 +435,22 @@ class TasteAversionLearner(Learner):
 
     def reset(self, task: Task, seed: int) -> None:
         self.task, self.model = task, TasteAversionModel(seed, self.size, self.params)
-        self.t_s, self.seen, self.steps = 0.0, {}, 0
+        self.t_s, self.seen, self.steps, self.pending = 0.0, {}, 0, []
         self.baseline = {}
         self.baseline = {n: self._intake(n) for n, s in task.stimuli.items() if s.features.any()}
 
     def _advance_to(self, t_s: float):
         m = self.model
         while t_s - self.t_s > 1e-9:
-            step = min(m.quiet_for(), t_s - self.t_s)
+            due = [t for t, _ in self.pending] or [np.inf]
+            step = min(m.quiet_for(), t_s - self.t_s, max(min(due) - self.t_s, 0.0))
             n = max(1, int(round(step * 1e3 / self.params.dt)))
             m.net.advance(n * self.params.dt)
             self.t_s += n * self.params.dt * 1e-3
             m.consolidate(n * self.params.dt * 1e-3, self.t_s)
+            for item in [x for x in self.pending if x[0] <= self.t_s + 1e-9]:
+                self.pending.remove(item)
+                m.extinguish(item[1])
 
     def experience(self, exp: Experience) -> None:
         if self.model is None:
@@ -440,6 +463,7 @@ class TasteAversionLearner(Learner):
             if stim.modality not in CONSEQUENCES:
                 raise ValueError(f"consequence {exp.stimulus!r} must be illness or shock")
             m.release(stim.modality, exp.intensity)
+            self.pending = []  # the sessions before were not safe
             if self.protein_block:
                 m.block_until = self.t_s + self.params.block_h * HOUR_S
                 m.source = 0.0
@@ -450,6 +474,9 @@ class TasteAversionLearner(Learner):
         self.steps += int(round(exp.duration_s * 1e3 / self.params.dt))
         self.t_s += exp.duration_s
         m.consolidate(exp.duration_s, self.t_s)
+        if stim.features[:N_GUST].any():
+            prediction = 1.0 - self._intake(exp.stimulus) / self.baseline[exp.stimulus]
+            self.pending.append((self.t_s + self.params.safe_h * HOUR_S, prediction))
 
     def wait(self, duration_s: float) -> None:
         _check_number("duration_s", duration_s, 0.0, "s")
@@ -495,14 +522,3 @@ def make_learner(
 ) -> TasteAversionLearner:
     """The spiking learner (see :class:`TasteAversionLearner`)."""
     return TasteAversionLearner(size, params, protein_block)
-
-
-__all__ = [
-    "TasteAversionTask",
-    "TasteAversionModel",
-    "TasteAversionLearner",
-    "ModelSize",
-    "ModelParams",
-    "make_task",
-    "make_learner",
-]
