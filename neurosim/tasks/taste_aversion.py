@@ -304,6 +304,8 @@ class TasteAversionModel:
         self.protein, self.source, self.block_until, self.t_s = 0.0, 0.0, -1.0, 0.0
 
     def projection(self, name):
+        """The projection ``"gust"`` or ``"av"`` of the present network (a checkpoint
+        restored after a test replaces the network object)."""
         return self.net.projections[name]
 
     def _poisson(self, rates, t0, duration):
@@ -434,6 +436,7 @@ class TasteAversionLearner(Learner):
         self._dir = tempfile.TemporaryDirectory()
 
     def reset(self, task: Task, seed: int) -> None:
+        """A naive network for ``task``; measures the naive intake of every cue."""
         self.task, self.model = task, TasteAversionModel(seed, self.size, self.params)
         self.t_s, self.seen, self.steps, self.pending = 0.0, {}, 0, []
         self.baseline = {}
@@ -494,6 +497,7 @@ class TasteAversionLearner(Learner):
         return 1.0 / (1.0 + (rate / self.params.r_half) ** 2)
 
     def respond(self, stimulus: str) -> float:
+        """Intake of ``stimulus`` relative to the naive intake (1 = unchanged)."""
         if self.model is None:
             raise RuntimeError("reset the learner before a probe")
         if stimulus not in self.baseline:
@@ -501,10 +505,13 @@ class TasteAversionLearner(Learner):
         return self._intake(stimulus) / self.baseline[stimulus]
 
     def plastic_state(self) -> tuple[int, int]:
+        """Weights, the rule's six rows and the late phase of every cue synapse."""
         arrays = self.model.plastic_arrays()
         return sum(a.size for a in arrays), sum(a.nbytes for a in arrays)
 
     def operations(self) -> dict[str, float]:
+        """Counters of the network, and ``neuron_steps``: aversion neurons x steps
+        stepped (sessions and tests; fast-forwarded gaps are not stepped)."""
         counts = self.model.net.counters()
         out = {k: 0.0 for k in ("spikes", "synaptic_events", "plasticity_updates")}
         for key, value in counts.items():
