@@ -85,8 +85,9 @@ def suppression(
     for event in task.schedule(1).events():
         if isinstance(event, Experience):
             learner.experience(event)
-        else:
+        else:  # the first test ends the pairing
             learner.wait(event.t_s - learner.t_s)
+            break
     out = [{item: 1.0 - learner.respond(item) for item in task.tested}]
     for _ in range(extinction_sessions):
         learner.experience(Experience(learner.t_s, task.cue, task.drink_s))

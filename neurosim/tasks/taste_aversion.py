@@ -141,10 +141,10 @@ class TasteAversionTask(Task):
         """The items of a test: the cue, or each element of a compound."""
         return ("taste", "audiovisual") if self.cue == "compound" else (self.cue,)
 
-    def pairing(self, t_s: float, exposure: int) -> tuple[list[Experience], float]:
-        """One drinking session from ``t_s`` and its consequence; returns the
-        experiences and the consequence's onset (s)."""
-        drink = Experience(t_s, self.cue, self.drink_s, "cue", 1.0, exposure)
+    def pairing(self, t_s: float, cue: str, exposure: int) -> tuple[list[Experience], float]:
+        """One drinking session of ``cue`` from ``t_s`` and its consequence; returns
+        the experiences and the consequence's onset (s)."""
+        drink = Experience(t_s, cue, self.drink_s, "cue", 1.0, exposure)
         end = t_s + self.drink_s + self.delay_min * MIN_S
         if self.consequence == "illness":
             onset, intensity, duration = (
@@ -159,25 +159,36 @@ class TasteAversionTask(Task):
 
     def schedule(self, n_exposures: int) -> Schedule:
         """``preexposures`` daily unreinforced sessions, then ``n_exposures`` pairings
-        ``gap_h`` apart, each followed by a test ``test_delay_h`` after its
-        consequence's onset."""
+        ``gap_h`` apart, each followed by a ``"test"`` probe ``test_delay_h`` after its
+        consequence's onset. With a taste in the cue, the last test comes with a
+        ``"generalization"`` probe (``taste_weak``), and ``gap_h`` later a second
+        taste (``taste2``) is paired in the same way, followed by an
+        ``"interference"`` probe of the first taste ``test_delay_h`` after it."""
         if isinstance(n_exposures, bool) or not isinstance(n_exposures, int) or n_exposures < 0:
             raise ValueError(f"n_exposures = {n_exposures!r} must be an integer >= 0")
         sched, t = Schedule(), 0.0
         for _ in range(self.preexposures):
             sched.experiences.append(Experience(t, self.cue, self.drink_s, "cue", 1.0, 0))
             t += 24 * HOUR_S
+        t_test = t
         for k in range(n_exposures):
-            exps, onset = self.pairing(t, k)
+            exps, onset = self.pairing(t, self.cue, k)
             sched.experiences += exps
             t_test = onset + self.test_delay_h * HOUR_S
             sched.probes.append(Probe(t_test, self.tested, "test", k + 1))
             t = t_test + self.gap_h * HOUR_S
+        if n_exposures and self.cue != "audiovisual":
+            sched.probes.append(Probe(t_test, ("taste_weak",), "generalization", n_exposures))
+            exps, onset = self.pairing(t, "taste2", n_exposures)
+            sched.experiences += exps
+            t_late = onset + self.test_delay_h * HOUR_S
+            sched.probes.append(Probe(t_late, ("taste",), "interference", n_exposures))
         return sched
 
     def score(self, probe: Probe, responses: dict[str, float]) -> float:
         """Suppression ``1 - response`` of the probe's first item (the cue, or the
-        taste of a compound); responses are intakes relative to baseline."""
+        taste of a compound; ``taste_weak`` for generalization, the first taste for
+        interference); responses are intakes relative to baseline."""
         return 1.0 - float(responses[probe.items[0]])
 
 
@@ -413,8 +424,9 @@ class TasteAversionLearner(Learner):
     """The spiking model behind the :class:`~neurosim.tasks.Learner` interface.
 
     Keeps the biological time itself (from each experience's ``t_s``): a cue is
-    simulated for its duration; a consequence releases its modulator at once (one
-    that arrives with a ``t_s`` already passed acts now); gaps are crossed by
+    simulated for its duration; a consequence releases its modulator at its onset
+    (one that arrives with a ``t_s`` already passed acts now) and the learner lives
+    through its duration (the modulator's course, not the duration, sets its effect); gaps are crossed by
     ``Network.advance`` (exact: nothing spikes between sessions) in chunks of at most
     ``chunk_min``, with the consolidation between chunks. Extinction: after a session
     with a taste, the learner reads the aversion the cue predicts (its suppression,
@@ -470,6 +482,7 @@ class TasteAversionLearner(Learner):
             if self.protein_block:
                 m.block_until = self.t_s + self.params.block_h * HOUR_S
                 m.source = 0.0
+            self._advance_to(exp.t_s + exp.duration_s)
             return
         n = self.seen.get(exp.stimulus, 0)
         self.seen[exp.stimulus] = n + 1
