@@ -18,6 +18,7 @@ EXPERIMENTS = {
     "stdp-triplets": "neurosim.experiments.stdp_protocols:stdp_triplets",
     "stdp-window": "neurosim.experiments.stdp_protocols:stdp_window",
     "tagging-capture": "neurosim.experiments.tagging_capture:run",
+    "taste-aversion": "neurosim.experiments.taste_aversion:run",
 }
 
 BENCHMARKS = {
