@@ -36,6 +36,8 @@ drink_s : float
 extinction_sessions : int
     after the test, daily unreinforced drinking sessions of the cue, each followed by a
     test 24 h later
+dt : float
+    time step (ms)
 
 JSON keys: ``suppression_mean``, ``suppression_sd`` (single cue) or
 ``suppression_taste_mean``, ``suppression_taste_sd``, ``suppression_audiovisual_mean``,
@@ -51,7 +53,7 @@ import numpy as np
 
 from neurosim.results import Result
 from neurosim.tasks import Experience
-from neurosim.tasks.taste_aversion import ModelSize, make_learner, make_task
+from neurosim.tasks.taste_aversion import ModelParams, ModelSize, make_learner, make_task
 
 
 def _seeds(seeds) -> list[int]:
@@ -70,6 +72,7 @@ def suppression(
     protein_block: bool = False,
     n_aversion: int = 40,
     extinction_sessions: int = 0,
+    dt: float = 1.0,
     **task_params,
 ) -> dict[str, np.ndarray]:
     """Suppression of each tested item after one pairing, for one seed: for each item
@@ -80,7 +83,9 @@ def suppression(
     if extinction_sessions < 0:
         raise ValueError(f"extinction_sessions = {extinction_sessions!r} must be an integer >= 0")
     task = make_task(**task_params)
-    learner = make_learner(ModelSize(n_aversion=n_aversion), protein_block=protein_block)
+    learner = make_learner(
+        ModelSize(n_aversion=n_aversion), ModelParams(dt=dt), protein_block=protein_block
+    )
     learner.reset(task, seed)
     for event in task.schedule(1).events():
         if isinstance(event, Experience):
@@ -108,12 +113,15 @@ def run(
     n_aversion=40,
     drink_s=60.0,
     extinction_sessions=0,
+    dt=1.0,
 ) -> Result:
     """One cue-consequence pairing and a test, over seeds (module docstring)."""
     seeds = _seeds(seeds)
     delays = list(delay_min) if isinstance(delay_min, list | tuple) else [delay_min]
     if not delays:
         raise ValueError("delay_min must be a number or a non-empty list of numbers")
+    if not (isinstance(dt, int | float) and not isinstance(dt, bool) and 0 < dt <= 1.0):
+        raise ValueError(f"dt = {dt!r} ms must be a number in (0, 1]")
     items = ("taste", "audiovisual") if cue == "compound" else (cue,)
     curves = np.zeros((len(delays), len(seeds), len(items), 1 + extinction_sessions))
     for d, delay in enumerate(delays):
@@ -123,6 +131,7 @@ def run(
                 protein_block,
                 n_aversion,
                 extinction_sessions,
+                dt,
                 cue=cue,
                 consequence=consequence,
                 delay_min=delay,
