@@ -1,6 +1,6 @@
 """
 Conditioned taste aversion: illness attaches to the taste, a shock to the light and click
-========================================================================================
+=========================================================================================
 
 Garcia & Koelling's 2 x 2: rats drink "bright-noisy-tasty" water (a taste with a light
 and click at each lick) and are then made ill or shocked; tested with each element
