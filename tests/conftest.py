@@ -1,7 +1,20 @@
+import sys
+
 import numpy as np
 import pytest
 
 import neurosim as ns
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test opened: experiments return their figures open, and a
+    worker that runs many test files would otherwise pass matplotlib's limit of 20
+    open figures, whose warning fails whichever test opens the next one."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 @pytest.fixture
