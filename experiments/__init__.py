@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import importlib
+import numbers
+
+import numpy as np
 
 EXPERIMENTS = {
     "coba": "neurosim.experiments.coba:run",
@@ -41,3 +44,16 @@ def experiment(name: str):
     """The run function of experiment ``name``."""
     module, func = reference(name).split(":")
     return getattr(importlib.import_module(module), func)
+
+
+def seed_list(seeds) -> list[int]:
+    """Seeds of a run: a count ``n`` (seeds 0 .. n-1) or a list of non-negative
+    integers; ValueError otherwise."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds = {seeds} must be a positive count or a list of seeds")
+        return list(range(int(seeds)))
+    out = list(np.atleast_1d(seeds))
+    if not out or not all(isinstance(s, numbers.Integral) and s >= 0 for s in out):
+        raise ValueError(f"seeds = {seeds!r} must be a positive count or non-negative integers")
+    return [int(s) for s in out]

@@ -85,6 +85,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import neurosim as ns
+from neurosim.experiments import seed_list
 from neurosim.results import Result
 from neurosim.synapses.protein import protein_at
 
@@ -276,17 +277,6 @@ def assembly_weight(out: dict, layout: Layout) -> float:
     return float(np.mean(out["h"][inside] / h0 + out["z"][inside]))
 
 
-def _seeds(seeds) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds = {seeds} must be a positive count or a list of seeds")
-        return list(range(int(seeds)))
-    out = list(np.atleast_1d(seeds))
-    if not out or not all(isinstance(s, numbers.Integral) and s >= 0 for s in out):
-        raise ValueError(f"seeds = {seeds!r} must be a positive count or non-negative integers")
-    return [int(s) for s in out]
-
-
 def _check(n_exc, delay_h, recall_fraction, dt) -> None:
     if isinstance(n_exc, bool) or not isinstance(n_exc, numbers.Integral) or n_exc < 40:
         raise ValueError(f"n_exc = {n_exc!r} must be an integer >= 40 (1600 in the paper)")
@@ -326,7 +316,7 @@ def run(
     Q over seeds), their s.e.m. (``*_sem``), the mean weight within the assembly at each
     recall (``weight_<key>``, in h0), ``n_seeds``, ``n_exc``, ``delay_h``, ``exact`` and the
     mean wall time of a delay condition (``wall_delay_s``)."""
-    seeds = _seeds(seeds)
+    seeds = seed_list(seeds)
     _check(n_exc, delay_h, recall_fraction, dt)
     layout = Layout.scaled(int(n_exc), float(recall_fraction))
     q = {key: [] for key in CONDITIONS}

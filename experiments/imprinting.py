@@ -74,7 +74,6 @@ dt : float
 
 from __future__ import annotations
 
-import numbers
 import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
@@ -82,6 +81,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 import neurosim as ns
+from neurosim.experiments import seed_list
 from neurosim.results import Result
 
 #: Neuron parameters: NEST ``iaf_psc_exp`` defaults (C 250 pF, tau_m 10 ms, rest and
@@ -316,17 +316,6 @@ def preference(approach_a: float, approach_b: float) -> float:
     return 0.5 if total <= 0 else approach_a / total
 
 
-def _seeds(seeds) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds = {seeds} must be a positive count or a list of seeds")
-        return list(range(int(seeds)))
-    out = list(np.atleast_1d(seeds))
-    if not out or not all(isinstance(s, numbers.Integral) and s >= 0 for s in out):
-        raise ValueError(f"seeds = {seeds!r} must be a positive count or non-negative integers")
-    return [int(s) for s in out]
-
-
 def bird(age_h, exposure_min, test_delay_h, seed, size="full", **overrides) -> dict:
     """One naive bird at ``age_h``: one exposure to A, the delay, the test A vs B.
     Returns ``preference``, ``approach_a``, ``approach_b`` (Hz), ``avoidance`` (of B
@@ -365,7 +354,7 @@ def run(
     in which fear beats approach for the novel B), ``n_seeds``; with several
     ages these are lists (one per age, in the order given) and ``age_h`` lists the ages;
     ``peak_age_h`` is the age of the highest mean preference."""
-    seeds = _seeds(seeds)
+    seeds = seed_list(seeds)
     ages = [float(a) for a in np.atleast_1d(age_h)]
     rows = [[bird(a, exposure_min, test_delay_h, s, size, dt=dt) for s in seeds] for a in ages]
     keys = ("preference", "approach_a", "approach_b", "avoidance", "exposure_avoidance")

@@ -51,20 +51,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurosim.experiments import seed_list
 from neurosim.results import Result
 from neurosim.tasks import Experience
 from neurosim.tasks.taste_aversion import ModelParams, ModelSize, make_learner, make_task
-
-
-def _seeds(seeds) -> list[int]:
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds = {seeds!r} must be a positive count or a list of seeds")
-        return list(range(seeds))
-    seeds = list(seeds)
-    if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
-        raise ValueError(f"seeds = {seeds!r} must be a positive count or a list of seeds >= 0")
-    return seeds
 
 
 def suppression(
@@ -116,7 +106,7 @@ def run(
     dt=1.0,
 ) -> Result:
     """One cue-consequence pairing and a test, over seeds (module docstring)."""
-    seeds = _seeds(seeds)
+    seeds = seed_list(seeds)
     delays = list(delay_min) if isinstance(delay_min, list | tuple) else [delay_min]
     if not delays:
         raise ValueError("delay_min must be a number or a non-empty list of numbers")
