@@ -37,6 +37,24 @@ concentration is the developmental plasticity gain,
 objects, closes it as Bateson & Horn proposed: fear of the unfamiliar suppresses
 approach, hence exposure, hence learning.
 
+Fear habituates with exposure (an assumption of the model, so that the older bird
+can come to a second object after prolonged exposure, as chicks do: Salzen & Meyer,
+cited by Lemaire et al. 2021 :cite:p:`lemaire2021`): the drive of feature ``i`` to the fear population is
+:math:`w_{xf}\,F(\text{age})\,(1 - H_i)`, with :math:`dH_i/dt = f_i (1 -
+H_i)/\tau_{hab}` while an object with feature ``i`` is in view (biological time)
+and :math:`H_i` recovering with :math:`\tau_{rec}` between exposures
+(:meth:`ImprintingModel.habituate`).
+
+Consolidation: what the rule writes during an exposure is the *early phase* of the
+feature -> recognition synapses; between exposures it decays, and a *late phase*
+takes part of it up, with the equations of synaptic tagging and capture of
+Luboeinski & Tetzlaff 2021 :cite:p:`luboeinski2021` (a tag while the early change
+exceeds ``theta_tag``, protein per recognition neuron while its summed early change
+exceeds ``theta_pro``), solved in closed form over each gap (:func:`late_phase`). One
+exposure consolidates part of the change; exposures on several days consolidate
+more, so a preference formed over 3 days resists a later day with another object
+better than one formed in a day (Lemaire et al. 2021 :cite:p:`lemaire2021`).
+
 Behaviour (closed loop): an exposure is simulated in chunks of ``chunk_ms``; after
 each, the attention of the next is :math:`a = a_{min} + (1 - a_{min})\,
 n_{app}/(n_{app} + n_{fear})` from the spike counts of the approach and fear
@@ -51,7 +69,9 @@ population fires more than the approach population.
 Time: each minute of biological exposure is simulated as ``s_per_min`` seconds
 (default 1 s: a compression factor of 60). Gaps between exposures and tests are
 crossed by ``Network.advance`` (exact: no background activity runs between
-exposures) after ``settle_ms`` of simulated silence. At full gain the object's
+exposures) after ``settle_ms`` of simulated silence; the late phase and the recovery
+of habituation then move over the gap's biological time (an exposure counts as an
+instant for them: they act over hours). At full gain the object's
 synapses reach their bound within about 8 simulated seconds, so 15 and 60 minutes
 give the same preference; halving the compression (``s_per_min=2``) leaves this
 unchanged (docs/tasks/imprinting.md).
@@ -105,7 +125,12 @@ class ImprintingParams:
     behaviour ``chunk_ms``, ``a_min``; ages ``a_G``, ``s_G``, ``a_F``, ``s_F`` (h);
     ``s_per_min`` (simulated s per biological minute of exposure), ``test_s``
     (simulated s of a test), ``settle_ms``; ``ff_scale`` multiplies the plastic
-    weights' scale (initial weights and the rule's ``A_p``, ``A_d``, ``w_max``). Every value is an assumption of the
+    weights' scale (initial weights and the rule's ``A_p``, ``A_d``, ``w_max``, and the
+    late phase's ``theta_tag``, ``z_max``, ``z_min``; ``theta_pro`` is a sum over a
+    neuron's afferents, which the scale keeps). Fear habituation:
+    ``tau_hab_min`` (biological minutes of exposure), recovery ``tau_rec_h``; late phase
+    (:func:`late_phase`): ``tau_e_h``, ``tau_pro_h``, ``tau_z_h`` (h), ``theta_tag``,
+    ``theta_pro``, ``z_max``, ``z_min`` (pA). Every value is an assumption of the
     model (docs/tasks/imprinting.md gives the reasons), not a measurement.
     """
 
@@ -137,6 +162,15 @@ class ImprintingParams:
     test_s: float = 2.0
     settle_ms: float = 500.0
     ff_scale: float = 1.0
+    tau_hab_min: float = 60.0
+    tau_rec_h: float = 48.0
+    tau_e_h: float = 1.912
+    tau_pro_h: float = 1.0
+    tau_z_h: float = 4.0
+    theta_tag: float = 8.0
+    theta_pro: float = 20.0
+    z_max: float = 60.0
+    z_min: float = -20.0
 
 
 #: Reduced network for the default tests.
@@ -174,6 +208,63 @@ def plasticity_gain(age_h, p: ImprintingParams):
 def novelty_fear(age_h, p: ImprintingParams):
     """F(age) = 1 / (1 + exp(-(age - a_F) / s_F)): the fear drive (0 to 1)."""
     return 1.0 / (1.0 + np.exp(-(np.asarray(age_h, float) - p.a_F) / p.s_F))
+
+
+def _protein_integral(T, p0, on, alpha, tau_p):
+    r""":math:`\int_0^T p\,dt` (h) for protein that starts at ``p0`` and is made
+    (source ``alpha``) during the first ``on`` hours: :math:`p = \alpha + (p_0 -
+    \alpha) e^{-t/\tau_p}` while made, then an exponential decay."""
+    T = np.asarray(T, float)
+    first = np.minimum(T, on)
+    area = alpha * first + (p0 - alpha) * tau_p * -np.expm1(-first / tau_p)
+    p_on = alpha + (p0 - alpha) * np.exp(-on / tau_p)
+    rest = np.maximum(T - on, 0.0)
+    return area + p_on * tau_p * -np.expm1(-rest / tau_p)
+
+
+def late_phase(d, z, protein, post, hours, p: ImprintingParams, alpha: float = 1.0):
+    r"""Early and late phase of the feature -> recognition synapses over ``hours``
+    without exposure, in closed form: the late phase of Luboeinski & Tetzlaff 2021
+    :cite:p:`luboeinski2021` on top of the early change ``d`` (pA) that the rule
+    (``calcium_modulated``) made during the exposures. Per synapse, with the neuron's
+    protein :math:`p` shared by its afferents (``post``: each synapse's neuron):
+
+    .. math::
+        \frac{dd}{dt} = -\frac{d}{\tau_e}, \qquad
+        \tau_p\frac{dp}{dt} = -p + \alpha\,\Theta\Big[\sum_{s\to j}|d_s| - \theta_{pro}\Big]
+
+        \tau_z \frac{dz}{dt} = p\,(z_{max} - z)\,\Theta[d - \theta_{tag}]
+            - p\,(z - z_{min})\,\Theta[-d - \theta_{tag}]
+
+    Every :math:`|d|` decays at one rate, so the neuron makes protein for
+    :math:`t_{on} = \tau_e \ln(\sum|d| / \theta_{pro})` and a synapse stays tagged for
+    :math:`t_{tag} = \tau_e \ln(|d| / \theta_{tag})`; then :math:`z_{max} - z` (or
+    :math:`z - z_{min}`) is multiplied by :math:`e^{-K}`, :math:`K = \tau_z^{-1}
+    \int_0^{t_{tag}} p\,dt`, in closed form (the equations of Luboeinski & Tetzlaff,
+    with the early phase's own dynamics replaced by the decay of what the rule wrote).
+    Times in hours; ``theta_tag``, ``z_max``, ``z_min`` in pA, scaled by
+    ``ff_scale``; protein in units of its source ``alpha``. Returns ``(d, z,
+    protein)`` after ``hours``; the transmitted weight is the resting weight plus
+    ``z + d``.
+    """
+    d, z, protein = (np.asarray(x, float) for x in (d, z, protein))
+    post = np.asarray(post, np.int64)
+    ff = p.ff_scale
+    tag, z_max, z_min = p.theta_tag * ff, p.z_max * ff, p.z_min * ff
+    total = np.bincount(post, np.abs(d), minlength=protein.size)
+    with np.errstate(divide="ignore"):
+        on = np.where(total > p.theta_pro, p.tau_e_h * np.log(total / p.theta_pro), 0.0)
+        t_tag = np.where(np.abs(d) > tag, p.tau_e_h * np.log(np.abs(d) / tag), 0.0)
+    on = np.minimum(on, hours)
+    t_tag = np.minimum(t_tag, hours)
+    src = np.where(on > 0, alpha, 0.0)
+    K = _protein_integral(t_tag, protein[post], on[post], src[post], p.tau_pro_h) / p.tau_z_h
+    keep = np.exp(-K)
+    z = np.where(d > tag, z_max - (z_max - z) * keep, z)
+    z = np.where(d < -tag, z_min + (z - z_min) * keep, z)
+    p_on = src + (protein - src) * np.exp(-on / p.tau_pro_h)
+    protein = p_on * np.exp(-(hours - on) / p.tau_pro_h)
+    return d * np.exp(-hours / p.tau_e_h), z, protein
 
 
 class ImprintingModel:
@@ -216,6 +307,13 @@ class ImprintingModel:
         self.simulated_ms = 0.0  # stepped outside tests
         self.probe_ms = 0.0  # stepped in tests
         self.probe_counts: dict[str, int] = {}
+        #: habituation of the fear of each feature (0 to 1)
+        self.habituation = np.zeros(self.n_features)
+        self._fear_feature = net.projections["fear_drive"].pre.astype(np.int64) // p.k
+        #: resting weights, late phase (pA) and protein per recognition neuron
+        self.w_rest = self.ff.weight.copy()
+        self.z = np.zeros_like(self.w_rest)
+        self.protein = np.zeros(p.n_rec)
         self._age_set = None
         self._set_age()
 
@@ -230,13 +328,15 @@ class ImprintingModel:
         return self.net.projections["ff"]
 
     def _set_age(self) -> None:
-        """Gain and fear drive for the present age."""
+        """Gain and fear drive for the present age and habituation."""
         age = self.age_h
-        if self._age_set == age:
-            return
-        self.net.populations["gain"].set_params(baseline=float(plasticity_gain(age, self.p)))
-        self.net.projections["fear_drive"].weight = self.p.w_xf * float(novelty_fear(age, self.p))
-        self._age_set = age
+        if self._age_set != age:
+            self.net.populations["gain"].set_params(baseline=float(plasticity_gain(age, self.p)))
+            self._age_set = age
+        fear = self.p.w_xf * float(novelty_fear(age, self.p))
+        self.net.projections["fear_drive"].weight = fear * (
+            1.0 - self.habituation[self._fear_feature]
+        )
 
     def _counts(self) -> tuple[int, int]:
         c = self.net.counters()
@@ -262,9 +362,22 @@ class ImprintingModel:
             self.simulated_ms += p.chunk_ms
             na, nf = (x - y for x, y in zip(self._counts(), before, strict=True))
             out[c] = na, nf, attention
-            if closed_loop and na + nf > 0:
-                attention = p.a_min + (1.0 - p.a_min) * na / (na + nf)
+            if closed_loop:
+                if na + nf > 0:
+                    attention = p.a_min + (1.0 - p.a_min) * na / (na + nf)
+                self.habituate(features, p.chunk_ms / (p.s_per_min * 1e3))
+                self._set_age()
         return out
+
+    def habituate(self, features, minutes: float) -> None:
+        r"""Habituation of the fear of the features in view over ``minutes``
+        biological minutes: :math:`dH_i/dt = f_i (1 - H_i)/\tau_{hab}`, exactly
+        :math:`1 - H_i \to (1 - H_i) e^{-f_i t/\tau_{hab}}`; the fear drive of
+        feature ``i`` is :math:`w_{xf} F(\text{age}) (1 - H_i)`."""
+        f = np.asarray(features, float)
+        self.habituation = 1.0 - (1.0 - self.habituation) * np.exp(
+            -f * minutes / self.p.tau_hab_min
+        )
 
     def expose(self, features, minutes: float) -> np.ndarray:
         """An exposure of ``minutes`` biological minutes (``minutes * s_per_min``
@@ -274,7 +387,9 @@ class ImprintingModel:
 
     def wait(self, duration_ms: float) -> None:
         """Let ``duration_ms`` pass without an object: ``settle_ms`` simulated, the
-        rest crossed by the exact ``Network.advance``."""
+        rest crossed by the exact ``Network.advance``; then the fear habituation
+        recovers (:math:`H \\to H e^{-t/\\tau_{rec}}`) and the feature -> recognition
+        synapses' early phase decays into their late phase (:func:`late_phase`)."""
         settle = min(self.p.settle_ms, duration_ms)
         if settle > 0:
             self.net.run(settle)
@@ -282,6 +397,18 @@ class ImprintingModel:
         rest = duration_ms - settle
         if rest >= self.net.dt:
             self.net.advance(round(rest / self.net.dt) * self.net.dt)
+        hours = duration_ms / MS_PER_H
+        self.habituation *= np.exp(-hours / self.p.tau_rec_h)
+        ff = self.ff
+        ff.synchronize()
+        early = ff.weight - self.w_rest - self.z
+        early, self.z, self.protein = late_phase(
+            early, self.z, self.protein, ff.post, hours, self.p
+        )
+        # the bounds of the rule hold the transmitted weight, hence the late phase too
+        low, high = ff.synapse.params.w_min - self.w_rest, ff.synapse.params.w_max - self.w_rest
+        self.z = np.clip(self.z, low, high)
+        ff.weight = self.w_rest + self.z + np.clip(early, low - self.z, high - self.z)
 
     def test(self, features) -> tuple[float, float]:
         """(approach rate in Hz, avoidance) for the object in full view for ``test_s``,
@@ -336,6 +463,34 @@ def bird(age_h, exposure_min, test_delay_h, seed, size="full", **overrides) -> d
         "avoidance": dict(learner.avoidance)["B"],
         "exposure_avoidance": learner.exposure_avoidance[0][1],
     }
+
+
+def stability(
+    days_a: int,
+    days_b: int = 1,
+    seeds=4,
+    size: str = "full",
+    per_day: int = 2,
+    exposure_min: float = 120.0,
+    s_per_min: float = 0.25,
+    age_h: float = 14.0,
+) -> np.ndarray:
+    """The stability protocol of Lemaire et al. 2021 :cite:p:`lemaire2021`:
+    ``days_a`` days of ``A`` (``per_day`` exposures of ``exposure_min`` minutes a day,
+    from ``age_h``), then ``days_b`` days of ``B`` (the same exposures), then the test
+    A vs B 24 h after the last exposure. Returns the preference for A of each seed.
+    Long exposures are simulated with ``s_per_min`` simulated s per minute (default
+    0.25; the preference does not depend on the compression, docs/tasks/imprinting.md)."""
+    from neurosim.tasks.imprinting import make_learner, make_task
+    from neurosim.tasks.run import run_task
+
+    task = make_task(age_h=age_h, exposure_min=exposure_min, test_delay_h=24.0)
+    schedule = task.days(days_a, days_b, per_day)
+    return np.array([
+        run_task(task, make_learner(size, s_per_min=s_per_min), seed, schedule=schedule)
+        .probes[0].score
+        for seed in seed_list(seeds)
+    ])  # fmt: skip
 
 
 def run(

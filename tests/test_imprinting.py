@@ -22,7 +22,6 @@ from scipy import stats
 from neurosim.experiments import imprinting as imp
 from neurosim.tasks import Experience, Probe
 from neurosim.tasks.imprinting import SpikingImprinter, make_learner, make_task
-from neurosim.tasks.run import run_task
 
 #: Midpoints of Hess's 4-h bins used at CI size (1-4, 9-12, 13-16, 17-20, 29-32 h).
 AGES = (2.5, 10.5, 14.5, 18.5, 30.5)
@@ -112,17 +111,78 @@ def test_15_vs_60_minutes_does_not_come_from_the_compression():
     assert stats.ttest_1samp(pref[60.0], 0.5, alternative="greater").pvalue < 0.05
 
 
-@pytest.mark.slow
-def test_a_preference_formed_over_3_days_survives_a_day_with_b():
-    """3 days of A (two exposures a day from 14 h), a day of B, test 24 h later:
-    preference for A above 0.5. (That 1 day of A is less stable is not reproduced;
-    see docs/tasks/imprinting.md.)"""
-    task = make_task(age_h=14.0, exposure_min=15.0, test_delay_h=24.0)
-    pref = [
-        run_task(task, make_learner("ci"), seed, schedule=task.days(3, 1)).probes[0].score
-        for seed in range(3)
-    ]
-    assert stats.ttest_1samp(pref, 0.5, alternative="greater").pvalue < 0.05, pref
+def test_a_preference_formed_over_3_days_survives_a_day_with_b_one_formed_in_1_day_less():
+    """Lemaire et al. 2021 (abstract, direction only): 3 days of A (two 2-h exposures
+    a day from 14 h), a day of B, test 24 h later: preference for A above 0.5
+    (one-sided t-test); after 1 day of A it is lower (Welch, one-sided), and the
+    day of B costs the 1-day preference more (paired by seed)."""
+    one = imp.stability(1, 1, seeds=4, size="ci")
+    three = imp.stability(3, 1, seeds=4, size="ci")
+    assert stats.ttest_1samp(three, 0.5, alternative="greater").pvalue < 0.05, three
+    assert stats.ttest_ind(three, one, equal_var=False, alternative="greater").pvalue < 0.05, (
+        one,
+        three,
+    )
+
+
+def _late_phase_ode(d0, z0, p0, post, hours, p):
+    """The equations of :func:`late_phase` integrated numerically (an independent
+    reference for its closed form)."""
+    from scipy.integrate import solve_ivp
+
+    n, m = d0.size, p0.size
+    ff = p.ff_scale
+    tag, z_max, z_min = p.theta_tag * ff, p.z_max * ff, p.z_min * ff
+
+    def f(t, y):
+        d, z, pro = y[:n], y[n : 2 * n], y[2 * n :]
+        total = np.bincount(post, np.abs(d), minlength=m)
+        dpro = (-pro + (total > p.theta_pro)) / p.tau_pro_h
+        q = pro[post] / p.tau_z_h
+        dz = q * (z_max - z) * (d > tag) - q * (z - z_min) * (d < -tag)
+        return np.concatenate([-d / p.tau_e_h, dz, dpro])
+
+    y0 = np.concatenate([d0, z0, p0])
+    sol = solve_ivp(f, (0, hours), y0, method="RK45", rtol=1e-10, atol=1e-10, max_step=1e-3)
+    y = sol.y[:, -1]
+    return y[:n], y[n : 2 * n], y[2 * n :]
+
+
+def test_late_phase_matches_its_equations_integrated_numerically():
+    p = imp.params("full")
+    d0 = np.array([60.0, 30.0, 9.0, 5.0, -15.0, 40.0, -9.0, 0.0])
+    z0 = np.array([0.0, 10.0, 20.0, 0.0, 5.0, 55.0, -5.0, 3.0])
+    post = np.array([0, 0, 0, 0, 1, 1, 2, 2])
+    p0 = np.array([0.2, 0.0, 0.7])  # neuron 2 makes none (sum 9 < 20): protein decays
+    for hours in (0.5, 3.0, 10.0):
+        got = imp.late_phase(d0, z0, p0, post, hours, p)
+        want = _late_phase_ode(d0, z0, p0, post, hours, p)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, w, rtol=2e-4, atol=2e-4)
+    # splitting a gap changes nothing (closed form over each piece)
+    a = imp.late_phase(d0, z0, p0, post, 1.3, p)
+    b = imp.late_phase(*a, post, 4.7, p)
+    for g, w in zip(b, imp.late_phase(d0, z0, p0, post, 6.0, p), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
+
+def test_fear_habituates_with_exposure_and_recovers():
+    """1 - H falls as exp(-t / tau_hab) for a feature in view, H recovers as
+    exp(-t / tau_rec) between exposures (hand values)."""
+    task = make_task(age_h=30.0)
+    learner = make_learner("ci")
+    learner.reset(task, 0)
+    model = learner.model
+    model.habituate(task.stimuli["B"].features, 30.0)
+    h = model.habituation
+    assert np.allclose(h[list(range(6, 12))], 1 - np.exp(-30.0 / 60.0)) and h[:6].max() == 0
+    model.wait(24 * 3.6e6)
+    assert np.allclose(model.habituation[6:12], (1 - np.exp(-0.5)) * np.exp(-24.0 / 48.0))
+    model._set_age()
+    drive = model.net.projections["fear_drive"]
+    fear = model.p.w_xf * float(imp.novelty_fear(model.age_h, model.p))
+    expected = fear * (1 - model.habituation[drive.pre // model.p.k])
+    np.testing.assert_allclose(drive.weight, expected)
 
 
 # --- the task and the learner ---------------------------------------------------------
@@ -174,7 +234,8 @@ def test_respond_leaves_the_learner_unchanged():
     assert learner.respond("A") == first  # the same test again: the same spikes
     assert after[3]["spikes"] > before[3]["spikes"]  # the test's work is counted
     count, nbytes = learner.plastic_state()
-    assert count == model.ff.S_syn.size + model.ff.weight.size and nbytes == 8 * count
+    synapses = model.ff.S_syn.size + 2 * model.ff.weight.size  # rule state, weight, late phase
+    assert count == synapses + model.p.n_rec + task.n_features and nbytes == 8 * count
     ops = learner.operations()
     assert set(ops) == {
         "spikes",

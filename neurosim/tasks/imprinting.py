@@ -168,10 +168,14 @@ class SpikingImprinter(Learner):
         return approach
 
     def plastic_state(self) -> tuple[int, int]:
-        """(count, bytes) of the feature -> recognition synapses' state (weight,
-        calcium, traces, the modulator's state as seen by each synapse, last update)."""
-        ff = self._ready().ff
-        return int(ff.S_syn.size + ff.weight.size), int(ff.S_syn.nbytes + ff.weight.nbytes)
+        """(count, bytes) of the learning state: the feature -> recognition synapses'
+        (weight, calcium, traces, the modulator's state as seen by each synapse, last
+        update, late phase), the protein of each recognition neuron and the fear
+        habituation of each feature."""
+        model = self._ready()
+        ff = model.ff
+        arrays = (ff.S_syn, ff.weight, model.z, model.protein, model.habituation)
+        return int(sum(a.size for a in arrays)), int(sum(a.nbytes for a in arrays))
 
     def operations(self) -> dict[str, float]:
         """Spikes (feature channels included), synaptic events, plasticity updates
