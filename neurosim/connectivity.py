@@ -115,27 +115,85 @@ class OneToOne(Rule):
         return float(n_pre)
 
 
-class FixedProbability(Rule):
-    """Each possible pair independently with probability ``p`` (Bernoulli)."""
+#: Above this many candidate pairs (``n_pre * n_post``) :class:`FixedProbability`
+#: samples by geometric skip-ahead (``method="auto"``).
+SKIP_AHEAD_PAIRS = 1 << 24
 
-    def __init__(self, p: float, autapses: bool = True):
+
+class FixedProbability(Rule):
+    r"""Each possible pair independently with probability ``p`` (Bernoulli).
+
+    Two samplers of this one distribution (``method``): ``"dense"`` draws a uniform
+    number for every candidate pair (time and memory in blocks, proportional to
+    ``n_pre * n_post``); ``"skip"`` draws the gaps between successive chosen pairs,
+    in the row-major order of the pair index :math:`i\,n_{post} + j`, which for
+    independent Bernoulli(:math:`p`) trials are independent Geometric(:math:`p`)
+    numbers (:math:`P(g = k) = (1-p)^{k-1} p`, :math:`k \ge 1`), so time and memory
+    are proportional to the synapses made (Brian2 builds ``connect(p=...)`` the same
+    way). ``"auto"`` (default) uses ``"dense"`` up to :data:`SKIP_AHEAD_PAIRS`
+    candidate pairs, which keeps the connectivity every seed gave before for such
+    sizes, and ``"skip"`` above. Pairs come sorted by presynaptic neuron.
+    """
+
+    METHODS = ("auto", "dense", "skip")
+
+    def __init__(self, p: float, autapses: bool = True, method: str = "auto"):
         super().__init__(autapses)
         self.p = _check_probability(p)
+        if method not in self.METHODS:
+            raise ValueError(f"method = {method!r} must be one of {self.METHODS}")
+        self.method = method
 
     def pairs(self, n_pre, n_post, same, rng):
-        pres, posts = [], []
-        block = max(1, 4_000_000 // max(n_post, 1))
-        for start in range(0, n_pre, block):
-            stop = min(n_pre, start + block)
-            r, c = np.nonzero(rng.random((stop - start, n_post)) < self.p)
-            pres.append(r + start)
-            posts.append(c)
-        pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
-        post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
+        method = self.method
+        if method == "auto":
+            method = "skip" if n_pre * n_post > SKIP_AHEAD_PAIRS else "dense"
+        sample = _skip_ahead if method == "skip" else _dense
+        pre, post = sample(rng, self.p, n_pre, n_post)
         return _drop_autapses(pre, post, self, same)
 
     def expected_count(self, n_pre, n_post, same):
         return self.p * n_pre * n_post
+
+
+def _dense(rng, p, n_pre, n_post):
+    """Bernoulli pairs from one uniform draw per candidate pair, in row blocks."""
+    pres, posts = [], []
+    block = max(1, 4_000_000 // max(n_post, 1))
+    for start in range(0, n_pre, block):
+        stop = min(n_pre, start + block)
+        r, c = np.nonzero(rng.random((stop - start, n_post)) < p)
+        pres.append(r + start)
+        posts.append(c)
+    pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
+    post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
+    return pre, post
+
+
+def _skip_ahead(rng, p, n_pre, n_post):
+    """Bernoulli pairs from geometric gaps between chosen pair indices (see
+    :class:`FixedProbability`): draws in chunks of the expected remaining count plus
+    four standard deviations until the index passes ``n_pre * n_post``."""
+    total = n_pre * n_post
+    if p == 0.0 or total == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty
+    if p == 1.0:
+        index = np.arange(total, dtype=np.int64)
+    else:
+        chunks, last = [], -1
+        while True:
+            remaining = p * (total - last - 1)
+            size = int(remaining + 4.0 * math.sqrt(remaining) + 1024)
+            index = last + np.cumsum(rng.geometric(p, size))
+            if index[-1] >= total:
+                chunks.append(index[: np.searchsorted(index, total)])
+                break
+            chunks.append(index)
+            last = int(index[-1])
+        index = np.concatenate(chunks)
+    pre = index // n_post
+    return pre, index - pre * n_post
 
 
 def _choose_without(rng, n, k, exclude, what):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scipy.stats import truncnorm
+from scipy.stats import chisquare, truncnorm
 
 import neurosim as ns
 from neurosim import connectivity as conn
@@ -29,6 +29,53 @@ def test_fixed_probability_count_within_four_sd():
     # in-degree distribution is binomial(n, p): variance within 10 % of n p (1-p)
     indeg = np.bincount(post, minlength=n)
     assert indeg.var() == pytest.approx(n * p * (1 - p), rel=0.1)
+
+
+@pytest.mark.parametrize("p", [0.003, 0.05, 0.5])
+def test_skip_ahead_draws_independent_bernoulli_pairs(p):
+    """Geometric skip-ahead: every candidate pair with probability p, independently.
+    Total count within 4 s.d. of n_pre n_post p; out- and in-degree variances those of
+    Binomial; the targets uniform (chi-square over blocks of targets, p > 0.001); pairs
+    sorted by presynaptic neuron, distinct, in range."""
+    n_pre, n_post = 1500, 1300
+    pre, post = ns.FixedProbability(p, method="skip").pairs(n_pre, n_post, False, rng())
+    mean = n_pre * n_post * p
+    assert abs(len(pre) - mean) < 4 * np.sqrt(mean * (1 - p))
+    assert np.all(np.diff(pre) >= 0) and pre.max() < n_pre and post.max() < n_post
+    index = pre * n_post + post
+    assert np.all(np.diff(index) > 0)  # distinct pairs in row-major order
+    for deg, n in ((np.bincount(pre, minlength=n_pre), n_post),
+                   (np.bincount(post, minlength=n_post), n_pre)):  # fmt: skip
+        assert deg.mean() == pytest.approx(n * p, rel=0.05)
+        assert deg.var() == pytest.approx(n * p * (1 - p), rel=0.15)
+    counts = np.bincount(post * 20 // n_post, minlength=20)
+    assert chisquare(counts).pvalue > 0.001
+    # the first and the last pair index are not favoured: a pair's chance is p everywhere
+    halves = np.bincount(index * 2 // (n_pre * n_post), minlength=2)
+    assert abs(halves[0] - halves[1]) < 4 * np.sqrt(len(index))
+
+
+def test_skip_ahead_edges_and_autapses():
+    empty = ns.FixedProbability(0.0, method="skip").pairs(50, 40, False, rng())
+    assert len(empty[0]) == 0
+    pre, post = ns.FixedProbability(1.0, method="skip").pairs(5, 4, False, rng())
+    assert len(pre) == 20 and np.array_equal(pre * 4 + post, np.arange(20))
+    pre, post = ns.FixedProbability(0.3, autapses=False, method="skip").pairs(300, 300, True, rng())
+    assert len(pre) and not np.any(pre == post)
+    with pytest.raises(ValueError, match="method"):
+        ns.FixedProbability(0.1, method="fast")
+
+
+def test_auto_keeps_the_dense_draw_below_the_threshold_and_skips_above(monkeypatch):
+    """Below SKIP_AHEAD_PAIRS candidate pairs ``auto`` is the dense draw (every seed's
+    connectivity unchanged); above, skip-ahead."""
+    auto = ns.FixedProbability(0.1).pairs(300, 200, False, rng())
+    dense = ns.FixedProbability(0.1, method="dense").pairs(300, 200, False, rng())
+    skip = ns.FixedProbability(0.1, method="skip").pairs(300, 200, False, rng())
+    assert all(np.array_equal(a, b) for a, b in zip(auto, dense, strict=True))
+    monkeypatch.setattr(conn, "SKIP_AHEAD_PAIRS", 300 * 200 - 1)
+    above = ns.FixedProbability(0.1).pairs(300, 200, False, rng())
+    assert all(np.array_equal(a, b) for a, b in zip(above, skip, strict=True))
 
 
 def test_fixed_in_and_out_degree_exact_and_distinct():
