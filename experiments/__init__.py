@@ -28,6 +28,7 @@ BENCHMARKS = {
     "calcium": "neurosim.experiments.benchmarks.calcium",
     "coba": "neurosim.experiments.benchmarks.coba",
     "fast-forward": "neurosim.experiments.benchmarks.fast_forward",
+    "scaling": "neurosim.experiments.benchmarks.scaling",
     "sweep": "neurosim.experiments.benchmarks.sweep",
 }
 

@@ -122,16 +122,17 @@ STDP = {"tau_plus": 16.8, "tau_minus": 33.7, "A_plus": 0.01, "A_minus": 0.0105, 
 
 
 # -- the measurements (run inside a worker process) --------------------------------------
-def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
-    """Build and run the network in neurosim in this process (see module docstring)."""
+def neurosim_network(seed: int = 1, plastic: bool = False, n_exc=N_EXC, n_inh=N_INH, p=P_CONNECT):
+    """A function that builds the network in neurosim (sizes ``n_exc``, ``n_inh``,
+    connection probability ``p``; default: the benchmark's) with its spike monitors."""
     from neurosim.experiments.coba import build
     from neurosim.synapses import PairSTDP
 
     def network():
         net = build(
-            n_exc=N_EXC,
-            n_inh=N_INH,
-            p=P_CONNECT,
+            n_exc=n_exc,
+            n_inh=n_inh,
+            p=p,
             dt=DT_MS,
             seed=seed,
             method="euler",
@@ -141,11 +142,17 @@ def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -
         net.record_spikes(net.populations["inh"])
         return net
 
-    return BENCHMARK.measure_neurosim("neurosim", duration_ms, network)[0]
+    return network
 
 
-def _brian2_network(b2, seed: int, plastic: bool = False):
-    """The COBA network written as a Brian2 user would (in the current device)."""
+def measure_neurosim(duration_ms: float, seed: int = 1, plastic: bool = False) -> dict:
+    """Build and run the network in neurosim in this process (see module docstring)."""
+    return BENCHMARK.measure_neurosim("neurosim", duration_ms, neurosim_network(seed, plastic))[0]
+
+
+def _brian2_network(b2, seed: int, plastic: bool = False, n_exc=N_EXC, n_inh=N_INH, p=P_CONNECT):
+    """The COBA network written as a Brian2 user would (in the current device); sizes
+    and connection probability as in :func:`neurosim_network`."""
     from brian2 import ms, mV, nS
 
     eqs = """
@@ -154,10 +161,10 @@ def _brian2_network(b2, seed: int, plastic: bool = False):
     dgi/dt = -gi/taui : siemens
     """
     names = {"Ei": -80 * mV, "taui": 10 * ms, "we": 6 * nS, "wi": 67 * nS}
-    P, namespace = brian2_cond_neurons(b2, N_EXC + N_INH, eqs, "euler", seed, DT_MS, **names)
+    P, namespace = brian2_cond_neurons(b2, n_exc + n_inh, eqs, "euler", seed, DT_MS, **names)
     P.ge = "(randn()*15 + 40)*nS"
     P.gi = "(randn()*120 + 200)*nS"
-    Pe, Pi = P[:N_EXC], P[N_EXC:]
+    Pe, Pi = P[:n_exc], P[n_exc:]
     if plastic:
         namespace.update(
             taupre=STDP["tau_plus"] * ms,
@@ -189,8 +196,8 @@ def _brian2_network(b2, seed: int, plastic: bool = False):
     else:
         Ce = b2.Synapses(Pe, P, on_pre="ge += we", namespace=namespace)
     Ci = b2.Synapses(Pi, P, on_pre="gi += wi", namespace=namespace)
-    Ce.connect(p=P_CONNECT)
-    Ci.connect(p=P_CONNECT)
+    Ce.connect(p=p)
+    Ci.connect(p=p)
     if plastic:
         Ce.w = "we"
     mon = b2.SpikeMonitor(P)

@@ -1,0 +1,64 @@
+"""The scaling benchmark: its rows and keys at small sizes (no timing checks)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from neurosim.experiments.benchmarks import scaling
+
+
+def check_row(row, n, simulator):
+    assert row["simulator"] == simulator and row["N"] == n
+    for key in ("run_s", "build_s", "construct_s", "peak_rss_mb", "ns_per_event", "rate_hz"):
+        assert isinstance(row[key], float) and math.isfinite(row[key]) and row[key] > 0, key
+    # four pathways of Bernoulli(80 / N) pairs: 80 N synapses expected
+    p = 80 / n
+    mean, sd = n * n * p, math.sqrt(n * n * p * (1 - p))
+    assert abs(row["synapses"] - mean) <= 4 * sd
+    events = row["spikes"] * row["synapses"] / n
+    assert row["ns_per_event"] == pytest.approx(row["run_s"] * 1e9 / events, rel=1e-12)
+    assert row["rate_hz"] == pytest.approx(row["spikes"] / (n * row["sim_ms"] / 1000))
+    assert 1.0 < row["rate_hz"] < 200.0  # self-sustained activity, physiological
+
+
+def test_neurosim_rows_and_keys():
+    rows = scaling.run(sizes=(1000, 2000), duration_ms=100.0, simulators=("neurosim",))
+    assert [r["N"] for r in rows] == [1000, 2000]
+    for row, n in zip(rows, (1000, 2000), strict=True):
+        check_row(row, n, "neurosim")
+        assert row["construct_s"] < row["build_s"]  # build_s adds loading the loop
+        assert row["ratio_vs_brian2_standalone"] is None
+
+
+def test_shape_of_the_network():
+    assert scaling.shape(4000) == (3200, 800, 0.02)
+    assert scaling.shape(128000) == (102400, 25600, 80 / 128000)
+    for bad in (50, 1000.5, True):
+        with pytest.raises(ValueError, match="N ="):
+            scaling.shape(bad)
+
+
+def test_main_json_and_bad_arguments(capsys):
+    assert (
+        scaling.main(["--json", "--sizes", "1000", "--durations", "50", "--only", "neurosim"]) == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    row = json.loads(lines[-1])
+    assert tuple(row) == (*scaling.ROW_KEYS, "ratio_vs_brian2_standalone")
+    for argv in (["--sizes", "1000,x"], ["--sizes", "10"], ["--durations", "100,200"]):
+        with pytest.raises(SystemExit) as err:
+            scaling.main([*argv, "--only", "neurosim"])
+        assert "neurosim bench scaling" in str(err.value) or "--sizes" in str(err.value)
+
+
+@pytest.mark.slow
+@pytest.mark.brian2
+def test_ratio_against_brian2_standalone_in_the_same_run():
+    rows = scaling.run(sizes=(1000,), duration_ms=200.0)
+    mine, brian2 = rows
+    check_row(mine, 1000, "neurosim")
+    check_row(brian2, 1000, "brian2")
+    assert mine["ratio_vs_brian2_standalone"] == pytest.approx(mine["run_s"] / brian2["run_s"])
