@@ -103,6 +103,7 @@ import numpy as np
 import neurosim as ns
 from neurosim.experiments import seed_list
 from neurosim.results import Result
+from neurosim.synapses.protein import capture
 
 #: Neuron parameters: NEST ``iaf_psc_exp`` defaults (C 250 pF, tau_m 10 ms, rest and
 #: reset -70 mV, threshold -55 mV, 2 ms refractory) with synaptic currents of 5 ms.
@@ -210,18 +211,6 @@ def novelty_fear(age_h, p: ImprintingParams):
     return 1.0 / (1.0 + np.exp(-(np.asarray(age_h, float) - p.a_F) / p.s_F))
 
 
-def _protein_integral(T, p0, on, alpha, tau_p):
-    r""":math:`\int_0^T p\,dt` (h) for protein that starts at ``p0`` and is made
-    (source ``alpha``) during the first ``on`` hours: :math:`p = \alpha + (p_0 -
-    \alpha) e^{-t/\tau_p}` while made, then an exponential decay."""
-    T = np.asarray(T, float)
-    first = np.minimum(T, on)
-    area = alpha * first + (p0 - alpha) * tau_p * -np.expm1(-first / tau_p)
-    p_on = alpha + (p0 - alpha) * np.exp(-on / tau_p)
-    rest = np.maximum(T - on, 0.0)
-    return area + p_on * tau_p * -np.expm1(-rest / tau_p)
-
-
 def late_phase(d, z, protein, post, hours, p: ImprintingParams, alpha: float = 1.0):
     r"""Early and late phase of the feature -> recognition synapses over ``hours``
     without exposure, in closed form: the late phase of Luboeinski & Tetzlaff 2021
@@ -250,18 +239,15 @@ def late_phase(d, z, protein, post, hours, p: ImprintingParams, alpha: float = 1
     d, z, protein = (np.asarray(x, float) for x in (d, z, protein))
     post = np.asarray(post, np.int64)
     ff = p.ff_scale
-    tag, z_max, z_min = p.theta_tag * ff, p.z_max * ff, p.z_min * ff
     total = np.bincount(post, np.abs(d), minlength=protein.size)
     with np.errstate(divide="ignore"):
         on = np.where(total > p.theta_pro, p.tau_e_h * np.log(total / p.theta_pro), 0.0)
-        t_tag = np.where(np.abs(d) > tag, p.tau_e_h * np.log(np.abs(d) / tag), 0.0)
     on = np.minimum(on, hours)
-    t_tag = np.minimum(t_tag, hours)
     src = np.where(on > 0, alpha, 0.0)
-    K = _protein_integral(t_tag, protein[post], on[post], src[post], p.tau_pro_h) / p.tau_z_h
-    keep = np.exp(-K)
-    z = np.where(d > tag, z_max - (z_max - z) * keep, z)
-    z = np.where(d < -tag, z_min + (z - z_min) * keep, z)
+    z = capture(
+        z, d, protein[post], src[post], hours, p.tau_e_h, p.tau_pro_h, p.tau_z_h,
+        p.theta_tag * ff, z_max=p.z_max * ff, z_min=p.z_min * ff, t_on=on[post],
+    )  # fmt: skip
     p_on = src + (protein - src) * np.exp(-on / p.tau_pro_h)
     protein = p_on * np.exp(-(hours - on) / p.tau_pro_h)
     return d * np.exp(-hours / p.tau_e_h), z, protein

@@ -104,3 +104,40 @@ class _Set:
     def __call__(self, network) -> None:
         self.population.synthesis_block = self.value
         self.op.remove()
+
+
+def capture(z, early, protein, source, hours, tau_e, tau_p, tau_z, theta_tag, **bounds):
+    r"""The late phase ``z`` after ``hours`` of capture, in closed form, for models that
+    keep the early change themselves (the imprinting and taste-aversion models): the
+    equations of Luboeinski & Tetzlaff 2021 :cite:p:`luboeinski2021` with an early
+    change that only decays, :math:`\dot e = -e/\tau_e`,
+
+    .. math::
+        \tau_z \frac{dz}{dt} = p\,(z_{max} - z)\,\Theta[e - \theta_{tag}]
+            - p\,(z - z_{min})\,\Theta[-e - \theta_{tag}],
+        \qquad p(t) = u + (p_0 - u)e^{-t/\tau_p}\ (t < t_{on}),
+
+    after which the protein decays. A synapse stays tagged for :math:`t_{tag} = \tau_e
+    \ln(|e|/\theta_{tag})` (at most ``hours``); then :math:`z_{max} - z` (or :math:`z -
+    z_{min}`) is multiplied by :math:`e^{-K}`, :math:`K = \tau_z^{-1}\int_0^{t_{tag}}
+    p\,dt`. ``protein`` (:math:`p_0`), ``source`` (:math:`u`) and the keyword ``t_on``
+    (h; default ``hours``: the source holds throughout) are per synapse or scalars;
+    ``z_max`` (default 1) and ``z_min`` (default: no capture of depressed synapses) are
+    keywords. Times in hours, ``early`` and ``theta_tag`` in one weight unit.
+    """
+    z_max, z_min = bounds.get("z_max", 1.0), bounds.get("z_min")
+    early = np.asarray(early, float)
+    up = early > theta_tag
+    down = early < -theta_tag if z_min is not None else np.zeros_like(up)
+    tagged = up | down
+    t_tag = np.zeros_like(early)
+    t_tag[tagged] = np.minimum(tau_e * np.log(np.abs(early[tagged]) / theta_tag), hours)
+    on = np.minimum(bounds.get("t_on", hours), hours)
+    first = np.minimum(t_tag, on)
+    area = source * first + (protein - source) * tau_p * (1 - np.exp(-first / tau_p))
+    p_on = source + (protein - source) * np.exp(-on / tau_p)
+    area = area + p_on * tau_p * (1 - np.exp(-np.maximum(t_tag - on, 0.0) / tau_p))
+    keep = np.exp(-np.where(tagged, area, 0.0) / tau_z)
+    if z_min is None:
+        return z_max - (z_max - z) * keep
+    return np.where(down, z_min + (z - z_min) * keep, z_max - (z_max - z) * keep)

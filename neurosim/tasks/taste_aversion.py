@@ -32,6 +32,7 @@ import numpy as np
 
 import neurosim as ns
 from neurosim.synapses import synapse_model
+from neurosim.synapses.protein import capture
 from neurosim.tasks import Experience, Learner, Probe, Schedule, Stimulus, Task
 
 N_GUST = N_AV = 8
@@ -368,13 +369,9 @@ class TasteAversionModel:
             proj.synchronize()
             e = self._early(name)
             z = self.late[name]
-            tagged = e > p.theta_tag
-            t_off = np.zeros_like(e)
-            t_off[tagged] = np.minimum(p.tau_e * np.log(e[tagged] / p.theta_tag), T)
-            a_off = self.source * t_off + (self.protein - self.source) * p.tau_pro * (
-                1 - np.exp(-t_off / p.tau_pro)
+            z[:] = capture(
+                z, e, self.protein, self.source, T, p.tau_e, p.tau_pro, p.tau_z, p.theta_tag
             )
-            z[:] = 1 - (1 - z) * np.exp(-np.where(tagged, a_off, 0.0) / p.tau_z)
             e = e * np.exp(-T / p.tau_e)
             proj.weight = np.clip(p.w0 + e + p.w_late * z, 0.0, proj.synapse.params.w_max)
         self.protein = self.source + (self.protein - self.source) * decay
