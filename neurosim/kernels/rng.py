@@ -82,7 +82,8 @@ def ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088):
     for i in range(1, layers - 1):
         x[i + 1] = math.sqrt(-2.0 * math.log(v / x[i] + math.exp(-0.5 * x[i] * x[i])))
     x[layers] = 0.0
-    return x, np.exp(-0.5 * x * x)
+    # math.exp, not np.exp: NumPy's vectorised exp differs by an ulp on some machines
+    return x, np.array([math.exp(-0.5 * xi * xi) for xi in x.tolist()])
 
 
 _ZX, _ZF = ziggurat_tables()

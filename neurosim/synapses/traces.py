@@ -21,7 +21,10 @@ TABLE_STEPS = 4096
 def decay_tables(dt: float, *taus: float) -> np.ndarray:
     """Concatenated tables ``exp(-k dt / tau)`` for ``k < TABLE_STEPS``, one per tau."""
     k = np.arange(TABLE_STEPS)
-    return np.concatenate([np.exp(-k * dt / tau) for tau in taus])
+    # math.exp (the C library's, as the kernels' fallback), not np.exp: NumPy's own
+    # vectorised exp on AVX-512 machines differs by an ulp here and there, and a seed
+    # must give the same weights on every machine
+    return np.array([math.exp(x) for tau in taus for x in (-k * dt / tau).tolist()])
 
 
 @kernel
