@@ -53,6 +53,9 @@ class LoopContext:
         self._events = self.arg("events", self.events)
         #: Ring buffer argument of each (population name, receptor row) fed by delays.
         self.rings: dict[tuple[str, int], str] = {}
+        #: (projection, int64[1] flag) of the projections without a rule whose
+        #: delivery reads one weight when all are equal (``K.propagate_static``).
+        self.uniform_weights: list[tuple] = []
 
     # -- writing -----------------------------------------------------------------------
     def arg(self, name: str, value) -> str:

@@ -36,6 +36,7 @@ from neurosim.engine.builders import (
 from neurosim.engine.context import LoopContext
 from neurosim.engine.projections import build_projections
 from neurosim.errors import SimulationError
+from neurosim.kernels.delivery import same_weights
 from neurosim.operations import call_due, next_due
 
 #: Steps per compiled call when nothing limits it.
@@ -61,6 +62,7 @@ class NumbaEngine:
         self.control, self.buffers = build_monitors(ctx)  # guard, sample, record
         build_projections(ctx)  # transmit, post, clock
         self.events, self.counter_names = ctx.events, ctx.counter_names
+        self._uniform = ctx.uniform_weights
         named = dict(zip(ctx.source.args, ctx.source.values, strict=True))
         self._constants = {id(pop): named[f"P{k}"] for k, pop in enumerate(ctx.populations)}
         self._tables = {id(pop): k for k, pop in enumerate(ctx.populations)}
@@ -91,11 +93,13 @@ class NumbaEngine:
         span = self.chunk if bar is None else max(1, min(self.chunk, n_steps // 50))
         for m, mon in enumerate(net.monitors):
             self.control[m, 0] = int(mon.active)
+        self.note_weights()
         try:
             while net.step < end:
                 start = net.step
                 if net.operations:
                     call_due(net, self)
+                    self.note_weights()
                 stop = min(start + span, next_due(net, start, end))
                 self.control[:, 2] = 0
                 self.status[:] = 0
@@ -113,6 +117,16 @@ class NumbaEngine:
             if bar is not None:
                 bar.close()
             self._count()
+
+    def note_weights(self) -> None:
+        """Tell the loop which projections without a rule have one weight for all
+        their synapses (bit for bit), so that their delivery reads it once per row
+        (:func:`~neurosim.kernels.delivery.propagate_static`). Run before every
+        chunk that follows Python code (the start of a run, operations), which may
+        have written weights in place; one pass over such a projection's weights,
+        stopping at the first that differs."""
+        for proj, flag in self._uniform:
+            flag[0] = int(same_weights(proj.weight))
 
     def _count(self) -> None:
         """Move the loop's event counts into the network's totals."""

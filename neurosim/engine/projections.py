@@ -90,6 +90,13 @@ def _static(ctx: LoopContext, names: _Names, proj, watch) -> None:
         ring = ctx.rings[(proj.post_population.name, proj.target_row)]
         arrivals = f"{names.spikes}, {names.count}, {ring}, n"
         call = f"K.propagate_delayed({names.csr}, {delay}, {arrivals})"
+    elif proj.synapse is None:
+        # the engine sets the flag before each chunk (NumbaEngine.note_weights)
+        flag = np.zeros(1, dtype=np.int64)
+        ctx.uniform_weights.append((proj, flag))
+        uniform = ctx.arg(f"u{names.j}", flag)
+        arrivals = f"{names.spikes}, {names.count}, {names.target}"
+        call = f"K.propagate_static({names.csr}, {uniform}, {arrivals})"
     else:
         call = f"K.propagate({names.csr}, {names.spikes}, {names.count}, {names.target})"
     if watch is None:

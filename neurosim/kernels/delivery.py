@@ -12,7 +12,9 @@ what arrives at step ``m``.
 
 from __future__ import annotations
 
-from neurosim.kernels.jit import kernel
+import numpy as np
+
+from neurosim.kernels.jit import entry, kernel
 
 
 @kernel
@@ -27,6 +29,46 @@ def propagate(indptr, post, weight, spikes, count, target):
             target[post[s]] += weight[s]
         events += stop - start
     return events
+
+
+@kernel
+def propagate_static(indptr, post, weight, uniform, spikes, count, target):
+    """:func:`propagate` for a projection without a rule; where ``uniform[0]`` is set
+    (every weight has the same bits, see :func:`same_weights`) the one weight is read
+    once instead of once per synapse.
+
+    The sums are the same, bit for bit: each target receives the same values in the
+    same order. What is saved is memory traffic: per synaptic event the 8-byte weight
+    streamed beside the 4-byte target index, two thirds of the bytes a row streams
+    (measured on the COBA network of 128,000 neurons with in-degree 80: about 6 %
+    less run time; see docs/performance.md).
+    """
+    if uniform[0] == 0:
+        return propagate(indptr, post, weight, spikes, count, target)
+    w = weight[0]
+    events = 0
+    for k in range(count):
+        i = spikes[k]
+        start, stop = indptr[i], indptr[i + 1]
+        for s in range(start, stop):
+            target[post[s]] += w
+        events += stop - start
+    return events
+
+
+@entry
+def same_weights(weight):
+    """True when ``weight`` is not empty and all its values have the same IEEE-754
+    bits (so ``0.0`` and ``-0.0`` count as different); stops at the first that
+    differs."""
+    if weight.shape[0] == 0:
+        return False
+    bits = weight.view(np.int64)
+    first = bits[0]
+    for s in range(1, bits.shape[0]):
+        if bits[s] != first:
+            return False
+    return True
 
 
 @kernel
