@@ -47,14 +47,24 @@ class Projection:
         w = conn.synaptic_values(weight, n, self._dimension, "weight", rng)
         self._check_sign(w)
         d_steps = _delay_steps(delay, n, network.dt, rng, name, post.n)
-        order, self.indptr = conn.build_csr(pre_idx, pre.n)
+        order, self.indptr = conn.build_csr(pre_idx, pre.n, keep_sorted=True)
         groups = np.unique(d_steps)
         if synapse is not None and groups.size > 1:
             order = np.lexsort((d_steps, pre_idx))  # by presynaptic neuron, then delay
-        self.pre = pre_idx[order].astype(np.uint32)
-        self.post = post_idx[order].astype(np.uint32)
-        self.weight = np.ascontiguousarray(w[order])
-        self.delay_steps = np.ascontiguousarray(d_steps[order])
+
+        def arranged(a, dtype=None):
+            # in CSR order; drawn already sorted, as they are (no permuted copy). The
+            # indices are always copied (a rule may return arrays it keeps); weights
+            # and delays are this projection's own already.
+            a = a if order is None else a[order]
+            return np.ascontiguousarray(a if dtype is None else a.astype(dtype))
+
+        self.pre = arranged(pre_idx, np.uint32)
+        del pre_idx
+        self.post = arranged(post_idx, np.uint32)
+        del post_idx
+        self.weight = arranged(w)
+        self.delay_steps = arranged(d_steps)
         stream = kernel_state if synapse is None else synapse.random_state
         self.rng_state = stream(network.seed, f"projection/{name}")
         if synapse is not None:
@@ -326,6 +336,44 @@ class Projection:
             self._pre_by_post = np.ascontiguousarray(pre[ids])
         return self._pre_by_post
 
+    def memory(self) -> dict[str, int]:
+        """Bytes this projection's arrays hold, by part:
+
+        ``synapses``
+            the static synapses: ``indptr`` (8 bytes per presynaptic neuron, plus 8),
+            ``pre`` and ``post`` (4 each per synapse), ``weight`` (8), ``delay_steps``
+            (4): 20 bytes per synapse and the row pointers.
+        ``rule_synapses``
+            the rule's per-synapse state ``S_syn`` (8 bytes per variable and synapse)
+            and, with several delays, its own ``rule_pre`` (4) and ``rule_indptr``.
+        ``rule_neurons``
+            the rule's per-neuron state ``S_pre`` and ``S_post`` and its random stream.
+        ``indexes``
+            the postsynaptic index and presynaptic neuron by postsynaptic order,
+            where they have been built (:meth:`post_index`, :meth:`pre_by_post`; a rule
+            with postsynaptic spikes builds them): 4 bytes each per synapse, 8 per
+            postsynaptic neuron.
+        ``total``
+            their sum (an array shared between parts is counted once).
+        """
+        seen: set[int] = set()
+
+        def size(*arrays) -> int:
+            total = 0
+            for a in arrays:
+                if a is not None and id(a) not in seen:
+                    seen.add(id(a))
+                    total += int(a.nbytes)
+            return total
+
+        out = {"synapses": size(self.indptr, self.pre, self.post, self.weight, self.delay_steps)}
+        rule = self.synapse is not None
+        out["rule_synapses"] = size(self.S_syn, self.rule_pre, self.rule_indptr) if rule else 0
+        out["rule_neurons"] = size(self.S_pre, self.S_post, self.rng_state) if rule else 0
+        out["indexes"] = size(*(self._post_index or ()), self._pre_by_post)
+        out["total"] = sum(out.values())
+        return out
+
     def __repr__(self):
         return (
             f"Projection({self.name!r}: {self.pre_population.name} -> "
@@ -341,9 +389,15 @@ def _delay_steps(delay, n, dt, rng, name, n_post) -> np.ndarray:
     the nearest step. Refuses delays below one step, beyond int32 steps, or whose ring
     buffer (``max steps x n_post`` float64) exceeds the available memory.
     """
-    d_ms = conn.synaptic_values(dt if delay is None else delay, n, "time", "delay", rng)
+    value = dt if delay is None else delay
+    # one delay for all: checked and converted once, then repeated (the temporaries of
+    # converting n copies were the largest part of a big projection's build memory)
+    one = not isinstance(value, conn.Distribution) and np.ndim(value) == 0
+    d_ms = conn.synaptic_values(value, min(n, 1) if one else n, "time", "delay", rng)
     if not n:
         return np.ones(0, np.int32)
+    if one and n > 1:
+        return np.full(n, _delay_steps(float(d_ms[0]), 1, dt, rng, name, n_post)[0], np.int32)
     what = f"delay of projection {name!r}"
     if d_ms.min() < dt * (1 - GRID_TOLERANCE):
         raise ValueError(

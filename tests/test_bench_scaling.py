@@ -8,6 +8,7 @@ import math
 import pytest
 
 from neurosim.experiments.benchmarks import scaling
+from neurosim.synapses import RULES
 
 
 def check_row(row, n, simulator):
@@ -31,6 +32,15 @@ def test_neurosim_rows_and_keys():
         check_row(row, n, "neurosim")
         assert row["construct_s"] < row["build_s"]  # build_s adds loading the loop
         assert row["ratio_vs_brian2_standalone"] is None
+        # retained: 20 bytes per synapse (uint32 pre and post, float64 weight, int32
+        # delay) and 8 per row pointer (n_pre + 1 per pathway, two from each side)
+        n_exc, n_inh, _ = scaling.shape(n)
+        pointers = 8 * 2 * (n_exc + 1 + n_inh + 1)
+        expected = 20.0 + pointers / row["synapses"]
+        assert row["bytes_per_synapse"] == pytest.approx(expected, rel=1e-12)
+        # the build's peak holds the retained arrays (at these sizes FixedProbability
+        # draws one number per candidate pair, in blocks: its peak is that block)
+        assert expected <= row["build_peak_bytes_per_synapse"]
 
 
 def test_shape_of_the_network():
@@ -62,3 +72,25 @@ def test_ratio_against_brian2_standalone_in_the_same_run():
     check_row(mine, 1000, "neurosim")
     check_row(brian2, 1000, "brian2")
     assert mine["ratio_vs_brian2_standalone"] == pytest.approx(mine["run_s"] / brian2["run_s"])
+
+
+@pytest.mark.slow
+def test_bytes_per_synapse_of_every_rule(capsys):
+    """``--rules``: one row per rule; each part is the rule's arrays over the count:
+    the static 20 bytes and row pointers, 8 bytes per per-synapse variable of the rule
+    (``S_syn`` rows), 8 for the postsynaptic index of a rule (4 + 4, and 8 per
+    postsynaptic neuron)."""
+    assert scaling.main(["--rules", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert [r["rule"] for r in rows] == ["static", *RULES]
+    for r in rows:
+        count = r["count"]
+        assert r["synapses"] == pytest.approx(20.0 + 8 * 1001 / count, rel=1e-12)
+        if r["rule"] == "static":
+            assert r["total"] == r["synapses"]
+            continue
+        rows_syn = len(RULES.create(r["rule"]).synapse_vars)
+        assert r["rule_synapses"] == pytest.approx(8.0 * rows_syn, rel=1e-12), r["rule"]
+        assert r["indexes"] == pytest.approx(8.0 + 8 * 501 / count, rel=1e-12)
+        parts = r["synapses"] + r["rule_synapses"] + r["rule_neurons"] + r["indexes"]
+        assert r["total"] == pytest.approx(parts, rel=1e-12)

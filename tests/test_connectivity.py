@@ -89,6 +89,55 @@ def test_fixed_in_and_out_degree_exact_and_distinct():
         ns.FixedInDegree(20, autapses=False).pairs(20, 20, True, rng())
 
 
+@pytest.mark.parametrize("method", ["loop", "batch"])
+def test_fixed_degree_samplers_draw_uniform_subsets(method):
+    """Both samplers: exactly k distinct partners per neuron; each partner with
+    probability k / n (chi-square over 4000 neurons' draws); the overlap of a neuron's
+    partners with a fixed set of m candidates hypergeometric (mean k m / n, variance
+    k (m/n)(1 - m/n)(n - k)/(n - 1); within 4 standard errors), which a sampler
+    favouring neighbouring or repeated values would break; within one population
+    without autapses, never itself and every other neuron equally often."""
+    n, k, owners = 60, 7, 4000
+    pre, post = ns.FixedInDegree(k, method=method).pairs(n, owners, False, rng())
+    assert np.all(np.bincount(post, minlength=owners) == k)
+    rows = pre.reshape(owners, k)
+    assert np.all(np.diff(rows, axis=1) > 0)  # distinct (and sorted)
+    assert chisquare(np.bincount(pre, minlength=n)).pvalue > 1e-3
+    m = 20
+    overlap = (rows < m).sum(axis=1)
+    mean = k * m / n
+    var = k * (m / n) * (1 - m / n) * (n - k) / (n - 1)
+    assert abs(overlap.mean() - mean) < 4 * np.sqrt(var / owners)
+    assert abs(overlap.var() - var) < 4 * var * np.sqrt(2 / owners)
+    n = 2000
+    pre, post = ns.FixedInDegree(k, autapses=False, method=method).pairs(n, n, True, rng())
+    assert not np.any(pre == post)
+    assert chisquare(np.bincount(pre, minlength=n)).pvalue > 1e-3
+
+
+def test_fixed_degree_auto_switches_to_batch_above_the_threshold(monkeypatch):
+    """Up to BATCH_DEGREE_SYNAPSES ``auto`` draws neuron by neuron (every seed's
+    connectivity unchanged); above, all at once where k * k fits the partners; the
+    out-degree rule gives its pairs sorted by presynaptic neuron either way."""
+    rule = ns.FixedOutDegree(5)
+    loop = ns.FixedOutDegree(5, method="loop").pairs(300, 200, False, rng())
+    batch = ns.FixedOutDegree(5, method="batch").pairs(300, 200, False, rng())
+    auto = rule.pairs(300, 200, False, rng())
+    assert all(np.array_equal(a, b) for a, b in zip(auto, loop, strict=True))
+    assert not np.array_equal(loop[1], batch[1])
+    monkeypatch.setattr(conn, "BATCH_DEGREE_SYNAPSES", 300 * 5 - 1)
+    above = rule.pairs(300, 200, False, rng())
+    assert all(np.array_equal(a, b) for a, b in zip(above, batch, strict=True))
+    assert np.all(np.diff(above[0]) >= 0)
+    dense = ns.FixedOutDegree(50).pairs(300, 200, False, rng())  # 50 * 50 > 200: loop
+    looped = ns.FixedOutDegree(50, method="loop").pairs(300, 200, False, rng())
+    assert all(np.array_equal(a, b) for a, b in zip(dense, looped, strict=True))
+    with pytest.raises(ValueError, match="method"):
+        ns.FixedInDegree(3, method="fast")
+    with pytest.raises(ValueError, match="exceeds"):
+        ns.FixedInDegree(20, autapses=False, method="batch").pairs(20, 20, True, rng())
+
+
 def test_one_to_one_and_explicit():
     pre, post = ns.OneToOne().pairs(5, 5, False, rng())
     assert np.array_equal(pre, post)
@@ -134,3 +183,25 @@ def test_weight_and_delay_distributions(net):
     assert np.allclose(proj.delay / 0.1, np.round(proj.delay / 0.1))
     lw = conn.LogNormal(0.0, 0.5).draw(rng(), 100_000, "current", "w")
     assert np.median(lw) == pytest.approx(1.0, rel=0.02)
+
+
+def test_peak_memory_of_a_large_build_is_close_to_what_it_keeps():
+    """Skip-ahead pairs already in CSR order, one delay: the build's peak (NumPy's
+    allocations, traced) stays below 40 bytes per synapse, against the 20 it keeps
+    (4 + 4 indices, 8 weight, 4 delay) and the bound BYTES_PER_SYNAPSE that the
+    memory check assumes."""
+    import tracemalloc
+
+    net = ns.Network(dt=0.1, seed=1)
+    a = net.add_population("a", 20_000, "lif_cond")
+    tracemalloc.start()
+    try:
+        proj = net.connect(a, a, ns.FixedProbability(0.004, method="skip"), weight=0.5)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    n = proj.n_synapses
+    assert abs(n - 1.6e6) < 4 * np.sqrt(1.6e6)
+    memory = proj.memory()
+    assert memory["synapses"] == 20 * n + 8 * (20_000 + 1) == memory["total"]
+    assert memory["total"] / n <= peak / n < 40 <= conn.BYTES_PER_SYNAPSE

@@ -33,6 +33,14 @@ Every measurement runs in a fresh Python process in a temporary folder, as in th
     whole-run cost, not the delivery alone.
 ``rate_hz``
     ``spikes / (N * sim_ms / 1000)``.
+``bytes_per_synapse``
+    neurosim: the bytes its projections' arrays retain after the run, per synapse
+    (:meth:`~neurosim.projection.Projection.memory`: 20 per static synapse and the
+    row pointers). ``null`` for Brian2.
+``build_peak_bytes_per_synapse``
+    neurosim: the peak of the memory NumPy allocates while the network is built (a
+    second construction after the run, traced with :mod:`tracemalloc`), per synapse.
+    ``null`` for Brian2.
 ``ratio_vs_brian2_standalone``
     on neurosim's rows: its ``run_s`` over Brian2 standalone's at the same ``N`` in the
     same invocation (``null`` when Brian2 was not run).
@@ -40,21 +48,27 @@ Every measurement runs in a fresh Python process in a temporary folder, as in th
 With ``repeats > 1`` every measurement is repeated (round-robin: repeats outermost,
 then sizes, then simulators) and times, counts and memory are medians.
 
+``--rules`` prints instead the bytes per synapse that a projection of each built-in
+plasticity rule retains (:func:`rule_memory`), by part.
+
 CLI::
 
     neurosim bench scaling [--json] [--sizes 4000,16000,64000,128000]
                            [--durations 2000] [--repeats N]
                            [--only neurosim|brian2_standalone ...] [--plot FILE]
+    neurosim bench scaling --rules [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import statistics
 import sys
 import time
+import tracemalloc
 
 from neurosim.experiments.benchmarks import coba
 from neurosim.experiments.benchmarks.common import (
@@ -72,7 +86,18 @@ SIZES = (4000, 16000, 64000, 128000)
 IN_DEGREE = 80
 DT_MS = coba.DT_MS
 #: Keys of a row, in output order.
-ROW_KEYS = (*KEYS, "N", "construct_s", "peak_rss_mb", "ns_per_event", "rate_hz")
+ROW_KEYS = (
+    *KEYS,
+    "N",
+    "construct_s",
+    "peak_rss_mb",
+    "ns_per_event",
+    "rate_hz",
+    "bytes_per_synapse",
+    "build_peak_bytes_per_synapse",
+)
+#: Medians of repeated measurements (the rest is taken from the first).
+_MEDIAN_KEYS = ROW_KEYS[ROW_KEYS.index("run_s") :]
 BENCHMARK = Benchmark("scaling", "neurosim.experiments.benchmarks.scaling", SIMULATORS, 0, DT_MS)
 
 
@@ -89,7 +114,9 @@ def _peak_mb(who) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0  # Linux: KiB
 
 
-def _complete(row: dict, n: int, construct_s: float, peak_mb: float) -> dict:
+def _complete(
+    row: dict, n: int, construct_s: float, peak_mb: float, retained=None, build_peak=None
+) -> dict:
     """``row`` with the keys this benchmark adds (see module)."""
     sim_s = row["sim_ms"] / 1000.0
     events = row["spikes"] * row["synapses"] / n
@@ -100,6 +127,8 @@ def _complete(row: dict, n: int, construct_s: float, peak_mb: float) -> dict:
         peak_rss_mb=float(peak_mb),
         ns_per_event=float(row["run_s"] * 1e9 / events) if events > 0 else None,
         rate_hz=float(row["spikes"] / (n * sim_s)),
+        bytes_per_synapse=retained,
+        build_peak_bytes_per_synapse=build_peak,
     )
     return row
 
@@ -108,16 +137,26 @@ def measure_neurosim(duration_ms: float, n: int, seed: int = 1) -> dict:
     """The network of ``n`` neurons in neurosim, in this process."""
     n_exc, n_inh, p = shape(n)
     network = coba.neurosim_network(seed, False, n_exc, n_inh, p)
-    construct = []
+    construct, built = [], []
 
     def timed_network():
         t0 = time.perf_counter()
         net = network()
         construct.append(time.perf_counter() - t0)
+        built.append(net)
         return net
 
     row = BENCHMARK.measure_neurosim("neurosim", duration_ms, timed_network)[0]
-    return _complete(row, n, construct[0], _peak_mb(resource.RUSAGE_SELF))
+    peak_mb = _peak_mb(resource.RUSAGE_SELF)
+    synapses = max(row["synapses"], 1)
+    retained = sum(p.memory()["total"] for p in built[0].projections.values()) / synapses
+    built.clear()
+    gc.collect()
+    tracemalloc.start()
+    network()
+    build_peak = tracemalloc.get_traced_memory()[1] / synapses
+    tracemalloc.stop()
+    return _complete(row, n, construct[0], peak_mb, retained, build_peak)
 
 
 def measure_brian2_standalone(duration_ms: float, n: int, seed: int = 1) -> dict:
@@ -144,12 +183,56 @@ MEASURE = {"neurosim": measure_neurosim, "brian2_standalone": measure_brian2_sta
 
 def _median(rows: list[dict]) -> dict:
     out = dict(rows[0])
-    for key in ("run_s", "build_s", "construct_s", "peak_rss_mb", "ns_per_event", "rate_hz"):
+    for key in _MEDIAN_KEYS:
         values = [r[key] for r in rows if r[key] is not None]
         out[key] = float(statistics.median(values)) if values else None
     for key in ("spikes", "synapses"):
         out[key] = int(round(statistics.median(r[key] for r in rows)))
     return out
+
+
+#: Rules that read a modulator (``connect(..., modulator=m)``).
+_MODULATED = ("calcium_modulated", "stdp_dopamine")
+
+
+def rule_memory(n_pre: int = 1000, n_post: int = 500, p: float = 0.1) -> list[dict]:
+    """Bytes per synapse that a projection retains, by part, for static synapses and
+    each built-in plasticity rule: Poisson inputs onto ``lif_cond`` neurons with
+    probability ``p``, after a run of one step (which builds the postsynaptic
+    index the rules use). One dict per rule: ``rule``, ``count`` (synapses) and the
+    parts of :meth:`~neurosim.projection.Projection.memory` divided by ``count``
+    (``synapses``, ``rule_synapses``, ``rule_neurons``, ``indexes``, ``total``)."""
+    import neurosim as ns
+    from neurosim.synapses import RULES
+
+    rows = []
+    for name in ("static", *RULES):
+        net = ns.Network(dt=0.1, seed=1)
+        inp = net.add_poisson("inp", n_pre, rate=5.0)
+        post = net.add_population("post", n_post, "lif_cond")
+        kw = {} if name == "static" else {"synapse": name}
+        if name in _MODULATED:
+            kw["modulator"] = net.add_modulator("dopamine")
+        proj = net.connect(inp, post, ns.FixedProbability(p), weight=0.5, **kw)
+        net.run(net.dt)
+        count = proj.n_synapses
+        row = {"rule": name, "count": count}
+        row.update({k: v / count for k, v in proj.memory().items()})
+        rows.append(row)
+    return rows
+
+
+def format_rule_memory(rows: list[dict]) -> str:
+    """:func:`rule_memory` as a table."""
+    head = f"{'rule':18s} {'count':>7s} {'static':>7s} {'rule':>7s} {'neurons':>7s} "
+    head += f"{'indexes':>7s} {'total':>7s}"
+    lines = ["bytes per synapse, by part (Projection.memory)", head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r['rule']:18s} {r['count']:7d} {r['synapses']:7.2f} {r['rule_synapses']:7.2f} "
+            f"{r['rule_neurons']:7.2f} {r['indexes']:7.2f} {r['total']:7.2f}"
+        )
+    return "\n".join(lines)
 
 
 def run(
@@ -245,6 +328,11 @@ def _parser():
         help="numbers of neurons, comma-separated (default 4000,16000,64000,128000)",
     )
     p.add_argument("--plot", help="save the log-log figure to this file")
+    p.add_argument(
+        "--rules",
+        action="store_true",
+        help="print the bytes per synapse each plasticity rule retains instead",
+    )
     p.add_argument("--n", type=int, help=argparse.SUPPRESS)
     return p
 
@@ -254,6 +342,10 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.worker:
         print(json.dumps(MEASURE[args.worker](args.duration, args.n, args.seed)), flush=True)
+        return 0
+    if args.rules:
+        rows = rule_memory()
+        print("\n".join(json.dumps(r) for r in rows) if args.json else format_rule_memory(rows))
         return 0
     try:
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
