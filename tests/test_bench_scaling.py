@@ -43,6 +43,22 @@ def test_neurosim_rows_and_keys():
         assert expected <= row["build_peak_bytes_per_synapse"]
 
 
+def test_median_of_repeats_keeps_counts_integers():
+    rows = [
+        {k: None for k in scaling.ROW_KEYS} | {"simulator": "neurosim", "N": 4000} for _ in range(3)
+    ]
+    for r, (run_s, spikes) in zip(rows, [(3.0, 10), (1.0, 30), (2.0, 21)], strict=True):
+        r.update(run_s=run_s, spikes=spikes, synapses=7, bytes_per_synapse=20.0 + run_s)
+    out = scaling._median(rows)
+    assert out["N"] == 4000 and isinstance(out["N"], int)
+    assert out["spikes"] == 21 and isinstance(out["spikes"], int) and out["synapses"] == 7
+    assert out["run_s"] == 2.0 and out["bytes_per_synapse"] == 22.0
+    assert out["build_s"] is None
+    filled = {k: 1.0 for k in ("build_s", "construct_s", "peak_rss_mb", "rate_hz")}
+    line = scaling.format_table([out | filled | {"sim_ms": 1000.0}]).splitlines()[-1]
+    assert line.split()[:3] == ["4000", "neurosim", "2.000"]
+
+
 def test_shape_of_the_network():
     assert scaling.shape(4000) == (3200, 800, 0.02)
     assert scaling.shape(128000) == (102400, 25600, 80 / 128000)
