@@ -201,10 +201,17 @@ def _skip_ahead(rng, p, n_pre, n_post):
     return pre, index
 
 
-def _choose_without(rng, n, k, exclude, what):
-    pool = n - (exclude is not None)
+def _pool(n, k, drop, what):
+    """Partners to choose from (``n``, less the owner itself when ``drop``); refuses
+    ``k`` above them."""
+    pool = n - int(drop)
     if k > pool:
         raise ValueError(f"{what} = {k} exceeds the {pool} available partners")
+    return pool
+
+
+def _choose_without(rng, n, k, exclude, what):
+    pool = _pool(n, k, exclude is not None, what)
     chosen = rng.choice(pool, size=k, replace=False)
     if exclude is not None:
         chosen[chosen >= exclude] += 1
@@ -224,9 +231,7 @@ def _choose_batch(rng, n, k, n_owners, drop):
     set of ``k!`` equally likely ordered draws); a row is accepted with probability
     :math:`\prod_{i<k} (1 - i/n) \approx e^{-k^2/2n}`, at least 0.6 where
     ``k * k <= n``."""
-    pool = n - int(drop)
-    if k > pool:
-        raise ValueError(f"k = {k} exceeds the {pool} available partners")
+    pool = _pool(n, k, drop, "k")
     out = np.empty((n_owners, k), dtype=np.int64)
     todo = np.arange(n_owners)
     while todo.size:
