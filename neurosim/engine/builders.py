@@ -14,7 +14,13 @@ from neurosim.engine.context import LoopContext
 
 def build_populations(ctx: LoopContext) -> None:
     """``update``: every population advances to ``t_{n+1}`` and lists the neurons that
-    fired; a negative count (state no longer finite) stops the loop at step ``n``."""
+    fired; a negative count (state no longer finite) stops the loop at step ``n``.
+
+    A population whose model reads its current through
+    :func:`~neurosim.neurons.base.current` and that no current input feeds gets its
+    ``I`` as ``I[:Z[0]]``: the engine sets ``Z[0]`` to 0 before each chunk in which
+    the current is +0.0 everywhere (``ctx.zero_currents``), to ``n`` otherwise."""
+    fed = {pop.name for pop, _, _ in ctx.network.currents}
     for pop in ctx.populations:
         k = ctx.index(pop)
         A, B = pop.model.aux(pop.n, ctx.dt)
@@ -25,7 +31,7 @@ def build_populations(ctx: LoopContext) -> None:
             ctx.arg(f"A{k}", np.ascontiguousarray(A, dtype=float)),
             ctx.arg(f"B{k}", np.ascontiguousarray(B, dtype=np.int64)),
             ctx.arg(f"R{k}", pop.rng_state),
-            ctx.arg(ctx.current(pop), pop.I),
+            _current_argument(ctx, pop, pop.name in fed),
             "n",
             ctx.arg(spikes, np.zeros(pop.n, dtype=np.int64)),
         ]
@@ -38,6 +44,17 @@ def build_populations(ctx: LoopContext) -> None:
             "    return n",
             f"{ctx.counter(f'spikes/{pop.name}')} += {count}",
         )
+
+
+def _current_argument(ctx: LoopContext, pop, fed: bool) -> str:
+    """Pass ``pop.I`` to the loop; return how the update reads it: whole, or as
+    ``I[:Z[0]]`` (see :func:`build_populations`)."""
+    current = ctx.arg(ctx.current(pop), pop.I)
+    if fed or not pop.model.zero_current_as_empty:
+        return current
+    length = np.array([pop.n], dtype=np.int64)
+    ctx.zero_currents.append((pop, length))
+    return f"{current}[:{ctx.arg(f'Z{ctx.index(pop)}', length)}[0]]"
 
 
 def build_delays(ctx: LoopContext) -> None:

@@ -56,6 +56,9 @@ class LoopContext:
         #: (projection, int64[1] flag) of the projections without a rule whose
         #: delivery reads one weight when all are equal (``K.propagate_static``).
         self.uniform_weights: list[tuple] = []
+        #: (population, int64[1] length of the ``I`` its model reads) of the
+        #: populations whose zero current is passed empty (see ``build_populations``).
+        self.zero_currents: list[tuple] = []
 
     # -- writing -----------------------------------------------------------------------
     def arg(self, name: str, value) -> str:

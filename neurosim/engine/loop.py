@@ -36,7 +36,7 @@ from neurosim.engine.builders import (
 from neurosim.engine.context import LoopContext
 from neurosim.engine.projections import build_projections
 from neurosim.errors import SimulationError
-from neurosim.kernels.delivery import same_weights
+from neurosim.kernels.delivery import all_zero, same_weights
 from neurosim.operations import call_due, next_due
 
 #: Steps per compiled call when nothing limits it.
@@ -63,6 +63,7 @@ class NumbaEngine:
         build_projections(ctx)  # transmit, post, clock
         self.events, self.counter_names = ctx.events, ctx.counter_names
         self._uniform = ctx.uniform_weights
+        self._zero_currents = ctx.zero_currents
         named = dict(zip(ctx.source.args, ctx.source.values, strict=True))
         self._constants = {id(pop): named[f"P{k}"] for k, pop in enumerate(ctx.populations)}
         self._tables = {id(pop): k for k, pop in enumerate(ctx.populations)}
@@ -93,13 +94,13 @@ class NumbaEngine:
         span = self.chunk if bar is None else max(1, min(self.chunk, n_steps // 50))
         for m, mon in enumerate(net.monitors):
             self.control[m, 0] = int(mon.active)
-        self.note_weights()
+        self.note_arrays()
         try:
             while net.step < end:
                 start = net.step
                 if net.operations:
                     call_due(net, self)
-                    self.note_weights()
+                    self.note_arrays()
                 stop = min(start + span, next_due(net, start, end))
                 self.control[:, 2] = 0
                 self.status[:] = 0
@@ -118,15 +119,19 @@ class NumbaEngine:
                 bar.close()
             self._count()
 
-    def note_weights(self) -> None:
+    def note_arrays(self) -> None:
         """Tell the loop which projections without a rule have one weight for all
         their synapses (bit for bit), so that their delivery reads it once per row
-        (:func:`~neurosim.kernels.delivery.propagate_static`). Run before every
-        chunk that follows Python code (the start of a run, operations), which may
-        have written weights in place; one pass over such a projection's weights,
-        stopping at the first that differs."""
+        (:func:`~neurosim.kernels.delivery.propagate_static`), and which populations'
+        current is +0.0 for every neuron, so that their update reads none
+        (:func:`~neurosim.neurons.base.current`). Run before every chunk that follows
+        Python code (the start of a run, operations), which may have written weights
+        or currents in place; one pass over each such array, stopping at the first
+        value that differs."""
         for proj, flag in self._uniform:
             flag[0] = int(same_weights(proj.weight))
+        for pop, length in self._zero_currents:
+            length[0] = 0 if all_zero(pop.I) else pop.n
 
     def _count(self) -> None:
         """Move the loop's event counts into the network's totals."""

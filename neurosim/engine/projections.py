@@ -91,7 +91,7 @@ def _static(ctx: LoopContext, names: _Names, proj, watch) -> None:
         arrivals = f"{names.spikes}, {names.count}, {ring}, n"
         call = f"K.propagate_delayed({names.csr}, {delay}, {arrivals})"
     elif proj.synapse is None:
-        # the engine sets the flag before each chunk (NumbaEngine.note_weights)
+        # the engine sets the flag before each chunk (NumbaEngine.note_arrays)
         flag = np.zeros(1, dtype=np.int64)
         ctx.uniform_weights.append((proj, flag))
         uniform = ctx.arg(f"u{names.j}", flag)

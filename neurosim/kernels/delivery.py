@@ -15,14 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from neurosim.kernels.jit import entry, kernel
+from neurosim.kernels.prefetch import prefetch_rows
 
 
 @kernel
 def propagate(indptr, post, weight, spikes, count, target):
     """Add each spiking neuron's synaptic weights into ``target``; return the number of
-    synaptic events."""
+    synaptic events. The rows of later spikes are prefetched
+    (:mod:`neurosim.kernels.prefetch`)."""
     events = 0
     for k in range(count):
+        prefetch_rows(indptr, post, weight, spikes, k, count, True)
         i = spikes[k]
         start, stop = indptr[i], indptr[i + 1]
         for s in range(start, stop):
@@ -48,6 +51,7 @@ def propagate_static(indptr, post, weight, uniform, spikes, count, target):
     w = weight[0]
     events = 0
     for k in range(count):
+        prefetch_rows(indptr, post, weight, spikes, k, count, False)
         i = spikes[k]
         start, stop = indptr[i], indptr[i + 1]
         for s in range(start, stop):
@@ -71,12 +75,25 @@ def same_weights(weight):
     return True
 
 
+@entry
+def all_zero(values):
+    """True when every value of ``values`` is +0.0 (so ``-0.0`` does not count; an
+    empty array does); stops at the first that is not."""
+    bits = values.view(np.int64)
+    for s in range(bits.shape[0]):
+        if bits[s] != 0:
+            return False
+    return True
+
+
 @kernel
 def propagate_delayed(indptr, post, weight, delay, spikes, count, ring, n):
     """Add weights into the ring-buffer slots of their arrival steps ``n + delay``."""
     depth = ring.shape[0]
     events = 0
     for k in range(count):
+        prefetch_rows(indptr, post, weight, spikes, k, count, True)
+        prefetch_rows(indptr, delay, delay, spikes, k, count, False)
         i = spikes[k]
         start, stop = indptr[i], indptr[i + 1]
         for s in range(start, stop):

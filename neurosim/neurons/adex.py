@@ -29,6 +29,7 @@ from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import (
     MODELS,
     NeuronModel,
+    current,
     fire_and_store,
     refractory_steps,
     synaptic_layout,
@@ -95,7 +96,7 @@ def step_adex(S, P, A, B, R, I, n, spikes):
                 - wi
                 + ge[i] * (e_e - vi)
                 + gi[i] * (e_i - vi)
-                + I[i]
+                + current(I, i)
             ) / c
             vi = vi + h * dv
         wi = wi + h * (a * (v[i] - e_l) - wi) / tau_w
@@ -116,6 +117,7 @@ class AdEx(NeuronModel):
     Params = AdExParams
     state_vars, receptors = synaptic_layout("g_e", "g_i", "conductance", ("w", "current"))
     step = step_adex
+    zero_current_as_empty = True
 
     def euler_limits(self):
         """V and w are advanced by forward Euler: dt must stay below ``tau_w`` and the

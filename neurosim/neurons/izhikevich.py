@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from neurosim.backends.spec import Brian2NeuronSpec
 from neurosim.kernels.jit import kernel
 from neurosim.kernels.rng import uniform
-from neurosim.neurons.base import MODELS, NeuronModel, fire_and_store
+from neurosim.neurons.base import MODELS, NeuronModel, current, fire_and_store
 from neurosim.params import ParameterSet, pack, parameter
 
 #: Slots of ``P`` (see :func:`neurosim.params.pack`): the step, ``a`` (recovery rate),
@@ -74,7 +74,7 @@ def step_izhikevich(S, P, A, B, R, I, n, spikes):
     for i in range(v.shape[0]):
         vi = v[i]
         ui = u[i]
-        Ii = I[i]
+        Ii = current(I, i)
         if noisy:
             Ii += noise * (uniform(R) - 0.5)
         v_new = vi + h * (0.04 * vi * vi + 5.0 * vi + 140.0 - ui + Ii)
@@ -93,6 +93,7 @@ class Izhikevich(NeuronModel):
     state_vars = ((NeuronModel.MEMBRANE, "voltage"), ("u", "1"))
     receptors = {"exc": NeuronModel.MEMBRANE, "inh": NeuronModel.MEMBRANE}
     step = step_izhikevich
+    zero_current_as_empty = True
 
     def initial_values(self):
         p = self.params

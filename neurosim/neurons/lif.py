@@ -52,6 +52,7 @@ from neurosim.kernels.jit import kernel
 from neurosim.neurons.base import (
     MODELS,
     NeuronModel,
+    current,
     refractory_steps,
     synaptic_layout,
     threshold_reset,
@@ -135,7 +136,7 @@ def _integrate_current(v, ie, ii, last, I, n, e_l, p22, p20, p21e, p21i, de, di,
     finite = True
     for i in range(v.shape[0]):
         vi = v[i]
-        v_new = e_l + (vi - e_l) * p22 + I[i] * p20 + ie[i] * p21e + ii[i] * p21i
+        v_new = e_l + (vi - e_l) * p22 + current(I, i) * p20 + ie[i] * p21e + ii[i] * p21i
         v_new = v_new if n - last[i] >= n_ref else vi
         v[i] = v_new
         ie[i] *= de
@@ -161,7 +162,7 @@ def _integrate_cond_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de, di
         vi = v[i]
         gei = ge[i]
         gii = gi[i]
-        v_new = vi + h_c * (g_l * (e_l - vi) + gei * (e_e - vi) + gii * (e_i - vi) + I[i])
+        v_new = vi + h_c * (g_l * (e_l - vi) + gei * (e_e - vi) + gii * (e_i - vi) + current(I, i))
         v_new = v_new if n - last[i] >= n_ref else vi
         v[i] = v_new
         ge[i] = gei * de
@@ -179,7 +180,7 @@ def _integrate_cond_exp_euler(v, ge, gi, last, I, n, h_c, g_l, e_l, e_e, e_i, de
         gei = ge[i]
         gii = gi[i]
         g_tot = g_l + gei + gii
-        v_inf = (g_l * e_l + gei * e_e + gii * e_i + I[i]) / g_tot
+        v_inf = (g_l * e_l + gei * e_e + gii * e_i + current(I, i)) / g_tot
         v_new = v_inf + (vi - v_inf) * vmath.exp(-h_c * g_tot)
         v_new = v_new if n - last[i] >= n_ref else vi
         v[i] = v_new
@@ -223,6 +224,7 @@ class LIF(NeuronModel):
     Params = LIFCurrentParams
     state_vars, receptors = synaptic_layout("I_syn_ex", "I_syn_in", "current")
     step = step_lif_current
+    zero_current_as_empty = True
 
     def constants(self, dt):
         p = self.params
@@ -262,6 +264,7 @@ class LIFCond(NeuronModel):
     Params = LIFCondParams
     state_vars, receptors = synaptic_layout("g_e", "g_i", "conductance")
     step = step_lif_cond
+    zero_current_as_empty = True
 
     def euler_limits(self):
         """With ``method="euler"``, dt must stay below ``tau_m = C / g_L``."""

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 import neurosim as ns
-from neurosim.kernels.delivery import propagate, propagate_static, same_weights
+from neurosim.kernels.delivery import (
+    all_zero,
+    propagate,
+    propagate_delayed,
+    propagate_static,
+    same_weights,
+)
+from neurosim.kernels.prefetch import AHEAD
 from neurosim.synapses.traces import TABLE_STEPS, decay_tables
 
 
@@ -38,6 +45,41 @@ def test_same_weights_compares_bits():
     assert not same_weights(np.zeros(0))
     assert not same_weights(np.array([0.0, -0.0]))
     assert not same_weights(np.array([1.0, 1.0, 1.0 + 2**-52]))
+
+
+def test_all_zero_compares_bits():
+    assert all_zero(np.zeros(5)) and all_zero(np.zeros(0))
+    assert not all_zero(np.array([0.0, -0.0]))
+    assert not all_zero(np.array([0.0, 5e-324]))
+
+
+@pytest.mark.parametrize("count", [0, 1, AHEAD, 2 * AHEAD + 3, 60])
+def test_delivery_with_prefetch_equals_adding_in_order(count):
+    """Rows of different lengths (empty ones, the last row ending the arrays) and
+    spike lists shorter and longer than the prefetch distance: each kernel's sums are
+    those of adding the weights one by one in row order (``np.add.at``)."""
+    rng = np.random.default_rng(count)
+    lengths = rng.integers(0, 12, 40)
+    lengths[[0, 7, 39]] = 0, 0, 11
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    post = rng.integers(0, 25, indptr[-1]).astype(np.uint32)
+    weight = rng.uniform(-1, 1, post.size)
+    delay = rng.integers(1, 4, post.size).astype(np.int64)
+    spikes = np.sort(rng.choice(40, min(count, 40), replace=False)).astype(np.int64)
+    spikes = np.concatenate([spikes, [39] * (count - spikes.size)]).astype(np.int64)
+    rows = [np.arange(indptr[i], indptr[i + 1]) for i in spikes]
+    synapses = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    start = rng.uniform(-1, 1, 25)
+    expected = start.copy()
+    np.add.at(expected, post[synapses], weight[synapses])
+    got = start.copy()
+    assert propagate(indptr, post, weight, spikes, count, got) == synapses.size
+    assert got.tobytes() == expected.tobytes()
+    ring, n = np.zeros((4, 25)), 6
+    ring_expected = ring.copy()
+    np.add.at(ring_expected, ((n + delay[synapses]) % 4, post[synapses]), weight[synapses])
+    assert propagate_delayed(indptr, post, weight, delay, spikes, count, ring, n) == synapses.size
+    assert ring.tobytes() == ring_expected.tobytes()
 
 
 def _currents(times, weights, change=None):
