@@ -62,8 +62,12 @@ class NumbaEngine:
         self.control, self.buffers = build_monitors(ctx)  # guard, sample, record
         build_projections(ctx)  # transmit, post, clock
         self.events, self.counter_names = ctx.events, ctx.counter_names
-        self._uniform = ctx.uniform_weights
-        self._zero_currents = ctx.zero_currents
+        # (values, flag, test, flag when the test holds, flag otherwise): currents
+        # first, as they save more per value read
+        self._looks = [(pop.I, z, all_zero, 0, pop.n) for pop, z in ctx.zero_currents] + [
+            (proj.weight, u, same_weights, 1, 0) for proj, u in ctx.uniform_weights
+        ]
+        self._neurons = sum(pop.n for pop in ctx.populations)
         named = dict(zip(ctx.source.args, ctx.source.values, strict=True))
         self._constants = {id(pop): named[f"P{k}"] for k, pop in enumerate(ctx.populations)}
         self._tables = {id(pop): k for k, pop in enumerate(ctx.populations)}
@@ -94,14 +98,17 @@ class NumbaEngine:
         span = self.chunk if bar is None else max(1, min(self.chunk, n_steps // 50))
         for m, mon in enumerate(net.monitors):
             self.control[m, 0] = int(mon.active)
-        self.note_arrays()
+        looked = False
         try:
             while net.step < end:
                 start = net.step
                 if net.operations:
                     call_due(net, self)
-                    self.note_arrays()
-                stop = min(start + span, next_due(net, start, end))
+                due = next_due(net, start, end)
+                if net.operations or not looked:
+                    self.note_arrays(budget=(due - start) * self._neurons)
+                    looked = True
+                stop = min(start + span, due)
                 self.control[:, 2] = 0
                 self.status[:] = 0
                 reached = int(self.kernel(start, stop, self.status, *self.args))
@@ -119,19 +126,29 @@ class NumbaEngine:
                 bar.close()
             self._count()
 
-    def note_arrays(self) -> None:
-        """Tell the loop which projections without a rule have one weight for all
-        their synapses (bit for bit), so that their delivery reads it once per row
-        (:func:`~neurosim.kernels.delivery.propagate_static`), and which populations'
-        current is +0.0 for every neuron, so that their update reads none
-        (:func:`~neurosim.neurons.base.current`). Run before every chunk that follows
-        Python code (the start of a run, operations), which may have written weights
-        or currents in place; one pass over each such array, stopping at the first
-        value that differs."""
-        for proj, flag in self._uniform:
-            flag[0] = int(same_weights(proj.weight))
-        for pop, length in self._zero_currents:
-            length[0] = 0 if all_zero(pop.I) else pop.n
+    def note_arrays(self, budget: int | None = None) -> None:
+        """Tell the loop which populations' current is +0.0 for every neuron, so that
+        their update reads none (:func:`~neurosim.neurons.base.current`), and which
+        projections without a rule have one weight for all their synapses (bit for
+        bit), so that their delivery reads it once per row
+        (:func:`~neurosim.kernels.delivery.propagate_static`).
+
+        Run before the first chunk of a run and before every chunk that follows an
+        operation, since Python code may have written currents or weights in place:
+        one pass over each such array, stopping at the first value that differs.
+        ``budget`` bounds the values read: :meth:`run` gives the steps until the next
+        operation (or the run's end) times the network's neurons, so that looking
+        costs less than the steps it serves (a run of a few steps, or operations
+        every few steps, on a large network). An array that does not fit in what is
+        left of the budget is not read and takes the general path (every value read),
+        which gives the same results.
+        """
+        left = np.inf if budget is None else budget
+        for values, flag, test, holds, otherwise in self._looks:
+            fits = values.size <= left
+            if fits:
+                left -= values.size
+            flag[0] = holds if fits and test(values) else otherwise
 
     def _count(self) -> None:
         """Move the loop's event counts into the network's totals."""

@@ -118,3 +118,34 @@ def test_decay_tables_are_the_c_library_exp():
     table = decay_tables(0.1, 16.8, 33.7)
     expected = [math.exp(-k * 0.1 / tau) for tau in (16.8, 33.7) for k in range(TABLE_STEPS)]
     assert table.tolist() == expected
+
+
+def _flags(net):
+    engine = net._engine
+    return [int(engine.args[engine.names.index(name)][0]) for name in ("Z1", "u0")]
+
+
+def test_a_run_reads_no_more_values_than_its_steps_serve():
+    """Before a run (or after an operation) the engine reads at most (steps until the
+    next operation or the end) x (neurons) values to choose the fast paths: 10
+    generators and 100 cells with 1000 equal weights are read in a run of 100 steps
+    (11,000 values allowed) but in runs of 5 steps (550) only the 100 currents are;
+    the weights then take the general path, which gives the same results bit for bit."""
+
+    def build():
+        net = ns.Network(dt=0.1, seed=1)
+        gen = net.add_spike_generator("gen", 10, times=[0.5, 1.0, 2.0], indices=[0, 3, 9])
+        cells = net.add_population("cells", 100, "lif")
+        net.connect(gen, cells, ns.AllToAll(), weight=100.0)
+        return net, cells
+
+    long, cells_long = build()
+    long.run(10.0)
+    assert _flags(long) == [0, 1]  # no current row read, one weight read per row
+    short, cells_short = build()
+    for _ in range(20):
+        short.run(0.5)
+        assert _flags(short) == [0, 0]  # no current row read, every weight read
+    assert cells_short.I_syn_ex.tobytes() == cells_long.I_syn_ex.tobytes()
+    assert cells_short.v.tobytes() == cells_long.v.tobytes()
+    assert cells_long.I_syn_ex.max() > 0.0
