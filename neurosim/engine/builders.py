@@ -18,8 +18,9 @@ def build_populations(ctx: LoopContext) -> None:
 
     A population whose model reads its current through
     :func:`~neurosim.neurons.base.current` and that no current input feeds gets its
-    ``I`` as ``I[:Z[0]]``: the engine sets ``Z[0]`` to 0 before each chunk in which
-    the current is +0.0 everywhere (``ctx.zero_currents``), to ``n`` otherwise."""
+    ``I`` as ``I[:Z[0]]``: ``Z[0]`` is ``n`` (the whole current) unless the engine,
+    looking before a chunk, finds the current +0.0 everywhere and sets it to 0
+    (``ctx.zero_currents``; see ``NumbaEngine.note_arrays``)."""
     fed = {pop.name for pop, _, _ in ctx.network.currents}
     for pop in ctx.populations:
         k = ctx.index(pop)
