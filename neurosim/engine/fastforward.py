@@ -107,9 +107,11 @@ def quiet_models(net) -> tuple[list, list]:
 
 def _watched(net, engine, pops, rules) -> list[tuple[str, np.ndarray]]:
     """(name, array) of the loop's arguments that must stop changing: all but the
-    monitors' buffers and control rows, the event counters, the spike lists, and the
-    state of what the hooks advance."""
+    monitors' buffers and control rows, the event counters, the fast-path flags (which
+    depend on the length of a run), the spike lists, and the state of what the hooks
+    advance."""
     skip = {id(engine.control), id(engine.events), id(engine.status)}
+    skip |= {id(flag) for flag in engine.flags}
     skip |= {id(buf) for bufs in engine.buffers for buf in bufs}
     skip |= {id(pop.S) for pop in pops}
     skip |= {id(engine.args[engine.names.index(f"K{k}")]) for k in range(len(net.populations))}

@@ -67,6 +67,9 @@ class NumbaEngine:
         self._looks = [(pop.I, z, all_zero, 0, pop.n) for pop, z in ctx.zero_currents] + [
             (proj.weight, u, same_weights, 1, 0) for proj, u in ctx.uniform_weights
         ]
+        #: The loop's fast-path flags (``Z<k>``, ``u<j>``): set by :meth:`note_arrays`
+        #: before chunks, not part of the network's state.
+        self.flags = [look[1] for look in self._looks]
         self._neurons = sum(pop.n for pop in ctx.populations)
         named = dict(zip(ctx.source.args, ctx.source.values, strict=True))
         self._constants = {id(pop): named[f"P{k}"] for k, pop in enumerate(ctx.populations)}
