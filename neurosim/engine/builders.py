@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurosim.engine.context import LoopContext
+from neurosim.kernels.delivery import all_zero
 
 
 def build_populations(ctx: LoopContext) -> None:
@@ -20,7 +21,7 @@ def build_populations(ctx: LoopContext) -> None:
     :func:`~neurosim.neurons.base.current` and that no current input feeds gets its
     ``I`` as ``I[:Z[0]]``: ``Z[0]`` is ``n`` (the whole current) unless the engine,
     looking before a chunk, finds the current +0.0 everywhere and sets it to 0
-    (``ctx.zero_currents``; see ``NumbaEngine.note_arrays``)."""
+    (``ctx.looks``; see ``NumbaEngine.note_arrays``)."""
     fed = {pop.name for pop, _, _ in ctx.network.currents}
     for pop in ctx.populations:
         k = ctx.index(pop)
@@ -54,7 +55,7 @@ def _current_argument(ctx: LoopContext, pop, fed: bool) -> str:
     if fed or not pop.model.zero_current_as_empty:
         return current
     length = np.array([pop.n], dtype=np.int64)
-    ctx.zero_currents.append((pop, length))
+    ctx.looks.append((pop.I, length, all_zero, 0, pop.n))
     return f"{current}[:{ctx.arg(f'Z{ctx.index(pop)}', length)}[0]]"
 
 

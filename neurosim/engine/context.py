@@ -53,12 +53,11 @@ class LoopContext:
         self._events = self.arg("events", self.events)
         #: Ring buffer argument of each (population name, receptor row) fed by delays.
         self.rings: dict[tuple[str, int], str] = {}
-        #: (projection, int64[1] flag) of the projections without a rule whose
-        #: delivery reads one weight when all are equal (``K.propagate_static``).
-        self.uniform_weights: list[tuple] = []
-        #: (population, int64[1] length of the ``I`` its model reads) of the
-        #: populations whose zero current is passed empty (see ``build_populations``).
-        self.zero_currents: list[tuple] = []
+        #: Fast paths the engine chooses before chunks (``NumbaEngine.note_arrays``):
+        #: (values, int64[1] flag, test of the values, flag when it holds, flag
+        #: otherwise); populations' zero currents first (``build_populations``), then
+        #: projections without a rule whose weights are all equal (``K.propagate_static``).
+        self.looks: list[tuple] = []
 
     # -- writing -----------------------------------------------------------------------
     def arg(self, name: str, value) -> str:

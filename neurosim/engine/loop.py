@@ -36,7 +36,6 @@ from neurosim.engine.builders import (
 from neurosim.engine.context import LoopContext
 from neurosim.engine.projections import build_projections
 from neurosim.errors import SimulationError
-from neurosim.kernels.delivery import all_zero, same_weights
 from neurosim.operations import call_due, next_due
 
 #: Steps per compiled call when nothing limits it.
@@ -62,11 +61,8 @@ class NumbaEngine:
         self.control, self.buffers = build_monitors(ctx)  # guard, sample, record
         build_projections(ctx)  # transmit, post, clock
         self.events, self.counter_names = ctx.events, ctx.counter_names
-        # (values, flag, test, flag when the test holds, flag otherwise): currents
-        # first, as they save more per value read
-        self._looks = [(pop.I, z, all_zero, 0, pop.n) for pop, z in ctx.zero_currents] + [
-            (proj.weight, u, same_weights, 1, 0) for proj, u in ctx.uniform_weights
-        ]
+        # currents first, as they save more per value read
+        self._looks = ctx.looks
         #: The loop's fast-path flags (``Z<k>``, ``u<j>``): set by :meth:`note_arrays`
         #: before chunks, not part of the network's state.
         self.flags = [look[1] for look in self._looks]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurosim.engine.context import LoopContext
+from neurosim.kernels.delivery import same_weights
 from neurosim.kernels.history import arrived as arrived_
 from neurosim.kernels.history import remember as remember_
 from neurosim.neurons.modulator import remember as copy_state
@@ -93,7 +94,7 @@ def _static(ctx: LoopContext, names: _Names, proj, watch) -> None:
     elif proj.synapse is None:
         # the engine sets the flag before each chunk (NumbaEngine.note_arrays)
         flag = np.zeros(1, dtype=np.int64)
-        ctx.uniform_weights.append((proj, flag))
+        ctx.looks.append((proj.weight, flag, same_weights, 1, 0))
         uniform = ctx.arg(f"u{names.j}", flag)
         arrivals = f"{names.spikes}, {names.count}, {names.target}"
         call = f"K.propagate_static({names.csr}, {uniform}, {arrivals})"

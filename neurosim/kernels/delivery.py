@@ -25,7 +25,7 @@ def propagate(indptr, post, weight, spikes, count, target):
     (:mod:`neurosim.kernels.prefetch`)."""
     events = 0
     for k in range(count):
-        prefetch_rows(indptr, post, weight, spikes, k, count, True)
+        prefetch_rows(indptr, post, weight, weight, spikes, k, count, 2)
         i = spikes[k]
         start, stop = indptr[i], indptr[i + 1]
         for s in range(start, stop):
@@ -51,7 +51,7 @@ def propagate_static(indptr, post, weight, uniform, spikes, count, target):
     w = weight[0]
     events = 0
     for k in range(count):
-        prefetch_rows(indptr, post, weight, spikes, k, count, False)
+        prefetch_rows(indptr, post, weight, weight, spikes, k, count, 1)
         i = spikes[k]
         start, stop = indptr[i], indptr[i + 1]
         for s in range(start, stop):
@@ -68,20 +68,22 @@ def same_weights(weight):
     if weight.shape[0] == 0:
         return False
     bits = weight.view(np.int64)
-    first = bits[0]
-    for s in range(1, bits.shape[0]):
-        if bits[s] != first:
-            return False
-    return True
+    return _all_bits(bits, bits[0])
 
 
 @entry
 def all_zero(values):
     """True when every value of ``values`` is +0.0 (so ``-0.0`` does not count; an
     empty array does); stops at the first that is not."""
-    bits = values.view(np.int64)
+    return _all_bits(values.view(np.int64), 0)
+
+
+@kernel
+def _all_bits(bits, value):
+    """True when every entry of ``bits`` equals ``value``; stops at the first that
+    does not."""
     for s in range(bits.shape[0]):
-        if bits[s] != 0:
+        if bits[s] != value:
             return False
     return True
 
@@ -92,8 +94,7 @@ def propagate_delayed(indptr, post, weight, delay, spikes, count, ring, n):
     depth = ring.shape[0]
     events = 0
     for k in range(count):
-        prefetch_rows(indptr, post, weight, spikes, k, count, True)
-        prefetch_rows(indptr, delay, delay, spikes, k, count, False)
+        prefetch_rows(indptr, post, weight, delay, spikes, k, count, 3)
         i = spikes[k]
         start, stop = indptr[i], indptr[i + 1]
         for s in range(start, stop):

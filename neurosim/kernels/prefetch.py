@@ -77,25 +77,28 @@ def prefetch_span(values, start, stop):
 
 
 @kernel
-def prefetch_rows(indptr, post, weight, spikes, k, count, with_weight):
+def prefetch_rows(indptr, post, weight, delay, spikes, k, count, arrays):
     """Before delivering spike ``k`` of ``spikes[:count]``: prefetch the ``indptr``
-    entry of spike ``k + 2 AHEAD`` and the row (targets, and weights when
-    ``with_weight``) of spike ``k + AHEAD``; at ``k = 0`` also the first ``AHEAD``
-    rows and ``2 AHEAD`` entries."""
+    entry of spike ``k + 2 AHEAD`` and the row of spike ``k + AHEAD`` of the first
+    ``arrays`` of ``post``, ``weight``, ``delay`` (1: targets only; 2: and weights;
+    3: and delays); at ``k = 0`` also the first ``AHEAD`` rows and ``2 AHEAD``
+    entries."""
     if k == 0:
         for j in range(min(2 * AHEAD, count)):
             prefetch(indptr, spikes[j])
         for j in range(min(AHEAD, count)):
-            _prefetch_row(indptr, post, weight, spikes[j], with_weight)
+            _prefetch_row(indptr, post, weight, delay, spikes[j], arrays)
     if k + 2 * AHEAD < count:
         prefetch(indptr, spikes[k + 2 * AHEAD])
     if k + AHEAD < count:
-        _prefetch_row(indptr, post, weight, spikes[k + AHEAD], with_weight)
+        _prefetch_row(indptr, post, weight, delay, spikes[k + AHEAD], arrays)
 
 
 @kernel
-def _prefetch_row(indptr, post, weight, i, with_weight):
+def _prefetch_row(indptr, post, weight, delay, i, arrays):
     start, stop = indptr[i], indptr[i + 1]
     prefetch_span(post, start, stop)
-    if with_weight:
+    if arrays >= 2:
         prefetch_span(weight, start, stop)
+    if arrays >= 3:
+        prefetch_span(delay, start, stop)
